@@ -1,0 +1,97 @@
+"""The capability matrix: every operation of every spec document, and whether this service serves it.
+
+Generated from the code: an operation is ``supported`` when a handler is bound to it (see
+:mod:`secapi_hetzner.app.resolver`); otherwise its status and reason come from :data:`NOT_SERVED`.
+``/.wellknown/secapi``, the README and docs/capabilities.md all show this one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from secapi_hetzner.app.resolver import find_handler
+from secapi_hetzner.scope import APIS, Api
+
+METHODS = ("get", "put", "post", "delete", "patch")
+SUPPORTED, PARTIAL, PLANNED, UNSUPPORTED = "supported", "partial", "planned", "unsupported"
+
+#: Why an API (or one operation, keyed ``slug:operationId``) is not served.
+NOT_SERVED: dict[str, tuple[str, str]] = {
+    "kubernetes": (UNSUPPORTED, "Hetzner Cloud offers no managed Kubernetes service."),
+    "activity-log": (UNSUPPORTED, "Hetzner Cloud exposes no per-request activity log through its API."),
+    "nat-gateway": (UNSUPPORTED, "Hetzner Cloud has no managed NAT gateway."),
+    "object-storage": (UNSUPPORTED, "Hetzner Object Storage credentials cannot be managed through the "
+                                    "Hetzner Cloud API."),
+    "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
+    "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
+    "workspace": (PLANNED, "Workspaces arrive with the resource engine; not built yet."),
+    "compute": (PLANNED, "Instances arrive with the resource engine; not built yet."),
+    "storage": (PLANNED, "Block storages and tenant images arrive with the resource engine; not built yet."),
+    "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
+}
+
+
+@dataclass(frozen=True)
+class Capability:
+    api: str
+    version: str
+    operation_id: str
+    method: str
+    path: str
+    status: str
+    note: str
+
+
+def not_served(api: Api, operation_id: str) -> tuple[str, str]:
+    return NOT_SERVED.get(f"{api.slug}:{operation_id}") or NOT_SERVED.get(api.slug) or (
+        PLANNED, "Not built yet.")
+
+
+def reason_for(api: Api, operation_id: str) -> str:
+    status, note = not_served(api, operation_id)
+    return f"{status} on Hetzner: {note}" if status == UNSUPPORTED else f"{status}: {note}"
+
+
+def spec_operations(document: Path) -> list[tuple[str, str, str]]:
+    """``(method, path, operationId)`` for every operation of one spec document."""
+    spec = yaml.safe_load(document.read_text())
+    return [(method.upper(), path, op["operationId"])
+            for path, item in (spec.get("paths") or {}).items()
+            for method, op in item.items() if method in METHODS]
+
+
+def build_matrix(spec_dir: Path) -> list[Capability]:
+    rows = []
+    for api in APIS:
+        for method, path, operation_id in spec_operations(spec_dir / api.document):
+            if find_handler(api, operation_id) is not None:
+                status, note = SUPPORTED, ""
+            else:
+                status, note = not_served(api, operation_id)
+            rows.append(Capability(api.provider, api.version, operation_id, method, path, status, note))
+    return rows
+
+
+def matrix_json(rows: list[Capability]) -> list[dict[str, Any]]:
+    return [{"provider": r.api, "operationId": r.operation_id, "method": r.method, "path": r.path,
+             "status": r.status, **({"note": r.note} if r.note else {})} for r in rows]
+
+
+def served_providers(rows: list[Capability]) -> set[str]:
+    return {row.api for row in rows if row.status in (SUPPORTED, PARTIAL)}
+
+
+def as_dicts(rows: list[Capability]) -> list[dict[str, Any]]:
+    return [asdict(row) for row in rows]
+
+
+def wellknown_document(base_url: str, matrix: list[Capability]) -> dict[str, Any]:
+    """The discovery document: the global endpoints served here, plus the capability matrix."""
+    served = served_providers(matrix)
+    endpoints = [{"provider": api.provider, "url": f"{base_url}{api.base_path}"}
+                 for api in APIS if not api.regional and api.slug != "wellknown" and api.provider in served]
+    return {"version": "v1", "endpoints": endpoints, "capabilities": matrix_json(matrix)}

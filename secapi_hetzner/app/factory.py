@@ -1,0 +1,84 @@
+"""Build the ASGI application: one Connexion ``AsyncApp`` mounting every spec document."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import connexion
+from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
+
+from secapi_hetzner import errors
+from secapi_hetzner.app import capabilities, health, problems
+from secapi_hetzner.app.accept import AcceptWildcardMiddleware
+from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
+from secapi_hetzner.app.regional import RegionPrefixMiddleware
+from secapi_hetzner.app.resolver import SecaResolver
+from secapi_hetzner.app.services import Services, current, install
+from secapi_hetzner.hetzner import Gateways
+from secapi_hetzner.resources.catalog import Catalog, CatalogCache
+from secapi_hetzner.scope import APIS
+from secapi_hetzner.settings import Settings
+from secapi_hetzner.store import Database
+
+#: The Hetzner "project" the built-in simulator serves the operator's catalog reads from.
+SIMULATOR_TOKEN = "simulator-operator-token"
+
+
+def build_services(settings: Settings, db: Database) -> Services:
+    gateways = Gateways(endpoint=settings.hcloud_endpoint, timeout=settings.hetzner_timeout,
+                        requests_per_hour=settings.hetzner_requests_per_hour)
+    catalog_gateway = gateways.for_credential(settings.hcloud_token or SIMULATOR_TOKEN)
+    matrix = capabilities.build_matrix(settings.spec_dir)
+    served = capabilities.served_providers(matrix)
+    regional = [api for api in APIS if api.regional and api.provider in served]
+    catalog = Catalog(CatalogCache(catalog_gateway, settings.catalog_ttl), default_region=settings.default_region,
+                      base_url=settings.base_url, regional_apis=regional)
+    return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
+                    gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix)
+
+
+def _known_regions() -> set[str]:
+    try:
+        return {view.name for view in current().catalog.region_views()}
+    except errors.Unavailable:
+        return set()
+
+
+def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
+    """The whole service as one ASGI app. ``db`` defaults to a pool on ``settings.database_url``."""
+    database = db or Database(settings.database_url)
+    install(build_services(settings, database))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.close()
+
+    app = connexion.AsyncApp(__name__, lifespan=lifespan)
+    bearer = bearer_handler(lambda: current().tokens)
+    app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
+    app.add_url_rule("/readyz", "readyz", health.readyz, methods=["GET"])
+    # wellknown is mounted at the root, so it goes last: its mount would shadow everything after it.
+    for api in sorted(APIS, key=lambda item: item.slug == "wellknown"):
+        app.add_api(
+            settings.spec_dir / api.document,
+            base_path=api.base_path if api.slug != "wellknown" else "",
+            name=api.name,
+            resolver=SecaResolver(api, capabilities.reason_for),
+            pythonic_params=True,
+            strict_validation=True,
+            validate_responses=settings.validate_responses,
+            security_map={"bearer": PublicBearer if api.slug == "wellknown" else bearer},
+        )
+    app.add_error_handler(errors.SecaError, problems.handle_seca_error)
+    app.add_error_handler(ProblemException, problems.handle_problem)
+    app.add_error_handler(HTTPException, problems.handle_problem)
+    app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
+    app.add_error_handler(Exception, problems.handle_unexpected)
+    regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
+    return AcceptWildcardMiddleware(regional)

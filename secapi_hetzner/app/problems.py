@@ -1,0 +1,187 @@
+"""The one error mapper: exception → SECA ``Error`` body (RFC 7807 shape, spec error type).
+
+Every error the service answers goes through :func:`problem_response`, whether it was raised by a
+handler (:mod:`secapi_hetzner.errors`), by Connexion (validation, security, routing) or by Starlette.
+The status for each rejection is decided in one table; see docs/compatibility.md for the choices that
+follow the official conformance suite rather than plain HTTP (412 for rejected writes).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import uuid
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from secapi_hetzner import errors
+
+log = logging.getLogger(__name__)
+
+ERROR_MEDIA_TYPE = "application/json"
+MAX_INSTANCE_LENGTH = 256
+MAX_DETAIL_LENGTH = 32768
+
+
+class SecaErrorType(enum.StrEnum):
+    """The closed set of error type URIs the SECA spec defines."""
+
+    INVALID_REQUEST = "http://secapi.cloud/errors/invalid-request"
+    UNAUTHORIZED = "http://secapi.cloud/errors/unauthorized"
+    FORBIDDEN = "http://secapi.cloud/errors/forbidden"
+    RESOURCE_NOT_FOUND = "http://secapi.cloud/errors/resource-not-found"
+    RESOURCE_CONFLICT = "http://secapi.cloud/errors/resource-conflict"
+    PRECONDITION_FAILED = "http://secapi.cloud/errors/precondition-failed"
+    VALIDATION_ERROR = "http://secapi.cloud/errors/validation-error"
+    INTERNAL_SERVER_ERROR = "http://secapi.cloud/errors/internal-server-error"
+
+
+T = SecaErrorType
+
+#: status → (error type, title). Statuses the spec has no type for use the nearest server-side type.
+STATUS_TABLE: dict[int, tuple[SecaErrorType, str]] = {
+    400: (T.INVALID_REQUEST, "Bad Request"),
+    401: (T.UNAUTHORIZED, "Unauthorized"),
+    403: (T.FORBIDDEN, "Forbidden"),
+    404: (T.RESOURCE_NOT_FOUND, "Not Found"),
+    405: (T.INVALID_REQUEST, "Method Not Allowed"),
+    406: (T.INVALID_REQUEST, "Not Acceptable"),
+    409: (T.RESOURCE_CONFLICT, "Conflict"),
+    412: (T.PRECONDITION_FAILED, "Precondition Failed"),
+    413: (T.INVALID_REQUEST, "Payload Too Large"),
+    415: (T.INVALID_REQUEST, "Unsupported Media Type"),
+    422: (T.VALIDATION_ERROR, "Unprocessable Entity"),
+    500: (T.INTERNAL_SERVER_ERROR, "Internal Server Error"),
+    501: (T.INTERNAL_SERVER_ERROR, "Not Implemented"),
+    503: (T.INTERNAL_SERVER_ERROR, "Service Unavailable"),
+}
+
+#: our exception classes → HTTP status (looked up along the MRO).
+EXCEPTION_STATUS: dict[type[errors.SecaError], int] = {
+    errors.InvalidRequest: 400,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.ValidationFailed: 422,
+    errors.NotImplementedYet: 501,
+    errors.Unavailable: 503,
+    errors.SecaError: 500,
+}
+
+#: methods whose operations all document 412: a rejected request body there answers 412, as the
+#: official conformance suite demands; elsewhere it is a plain 400.
+REJECTION_412_METHODS = frozenset({"PUT", "DELETE"})
+
+
+def error_body(
+    status: int,
+    detail: str,
+    *,
+    instance: str,
+    pointer: str | None = None,
+    parameter: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build a spec-conformant ``Error`` object."""
+    error_type, title = STATUS_TABLE.get(status, STATUS_TABLE[500 if status >= 500 else 400])
+    source: dict[str, str] = {}
+    if pointer:
+        source["pointer"] = pointer
+    if parameter:
+        source["parameter"] = parameter
+    body: dict[str, Any] = {
+        "type": str(error_type),
+        "title": title,
+        "status": status,
+        "detail": (detail or title)[:MAX_DETAIL_LENGTH],
+        "instance": (instance or "/")[:MAX_INSTANCE_LENGTH],
+        "sources": [source] if source else [],
+    }
+    if meta:
+        body["meta"] = meta
+    return body
+
+
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status,
+        mimetype=ERROR_MEDIA_TYPE,
+        content_type=ERROR_MEDIA_TYPE,
+        body=json.dumps(body),
+        headers=headers or {},
+    )
+
+
+def status_for(exc: errors.SecaError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in EXCEPTION_STATUS:
+            return EXCEPTION_STATUS[cls]
+    return 500
+
+
+def _request_path(request: ConnexionRequest) -> str:
+    return str(request.url.path)
+
+
+async def handle_seca_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, errors.SecaError)
+    status = status_for(exc)
+    meta = {"capability": exc.capability} if isinstance(exc, errors.NotImplementedYet) else None
+    body = error_body(
+        status,
+        exc.detail,
+        instance=_request_path(request),
+        pointer=exc.pointer,
+        parameter=exc.parameter,
+        meta=meta,
+    )
+    return problem_response(status, body)
+
+
+def _framework_status(method: str, status: int) -> int:
+    if status == 400 and method.upper() in REJECTION_412_METHODS:
+        return 412
+    return status
+
+
+async def handle_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Connexion's own problems (validation, security, resolver) and Starlette HTTP errors."""
+    if isinstance(exc, ProblemException):
+        status, detail, headers = exc.status, str(exc.detail or exc.title or ""), exc.headers
+    elif isinstance(exc, HTTPException):
+        status, detail, headers = exc.status_code, str(exc.detail or ""), exc.headers
+    else:  # pragma: no cover - registered only for the two classes above
+        return await handle_unexpected(request, exc)
+    if status >= 500 and status != 501:
+        return await handle_unexpected(request, exc)
+    status = _framework_status(request.method, status)
+    body = error_body(status, detail, instance=_request_path(request))
+    return problem_response(status, body, dict(headers or {}))
+
+
+async def handle_unicode_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    status = _framework_status(request.method, 400)
+    body = error_body(status, "The request body is not valid UTF-8.", instance=_request_path(request))
+    return problem_response(status, body)
+
+
+async def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """A bug or an unknown failure: 500 with a correlation id, never a traceback."""
+    correlation_id = uuid.uuid4().hex
+    log.error("unexpected error %s on %s %s", correlation_id, request.method, _request_path(request),
+              exc_info=exc)
+    body = error_body(
+        500,
+        f"An unexpected error occurred. Quote correlation id {correlation_id} when reporting it.",
+        instance=_request_path(request),
+        meta={"correlationId": correlation_id},
+    )
+    return problem_response(500, body)

@@ -1,0 +1,95 @@
+"""operationId → handler function, for every spec document.
+
+``handlers.<module>.<snake_case(operationId)>`` is bound when it exists. An operation without a
+handler is bound to a stub that answers 501 naming the missing capability, and is listed as such in
+the capability matrix. Every bound handler is wrapped once here: tenant authorization (the token's
+tenant must be the path's tenant), and the Content-Type of the reply.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from connexion.resolver import Resolver
+
+from secapi_hetzner import errors
+from secapi_hetzner.app.context import current_principal
+from secapi_hetzner.scope import Api
+
+JSON = "application/json"
+HANDLER_MODULES = {
+    "wellknown": "wellknown", "region": "region", "authorization": "authorization",
+    "workspace": "workspace", "compute": "compute", "storage": "storage", "network": "network",
+    "activity-log": "activitylog", "kubernetes": "kubernetes", "load-balancer": "loadbalancer",
+    "nat-gateway": "natgateway", "object-storage": "objectstorage",
+}
+Handler = Callable[..., Any]
+
+
+def snake_case(operation_id: str) -> str:
+    """``createOrUpdateBlock-Storage`` → ``create_or_update_block_storage``; ``StartInstance`` → ``start_instance``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", operation_id.replace("-", "_"))
+    return re.sub(r"_+", "_", words).lower()
+
+
+def handler_module(api: Api) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"handlers.{HANDLER_MODULES[api.slug]}")
+    except ModuleNotFoundError:
+        return None
+
+
+def find_handler(api: Api, operation_id: str) -> Handler | None:
+    module = handler_module(api)
+    handler = getattr(module, snake_case(operation_id), None) if module else None
+    return handler if callable(handler) else None
+
+
+def _authorize(kwargs: dict[str, Any]) -> None:
+    tenant = kwargs.get("tenant")
+    if tenant is None:
+        return
+    principal = current_principal()
+    if principal is None or principal.tenant != tenant:
+        raise errors.Forbidden(f"This token does not grant access to tenant {tenant!r}.")
+
+
+def bind(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        _authorize(kwargs)
+        result = handler(*args, **kwargs)
+        if isinstance(result, tuple) and len(result) == 2:
+            body, status = result
+            return body, status, {"Content-Type": JSON}
+        return result
+
+    return bound
+
+
+def not_built(api: Api, operation_id: str, reason: str) -> Handler:
+    def unbuilt(**kwargs: Any) -> Any:
+        _authorize(kwargs)
+        raise errors.NotImplementedYet(f"{api.provider} {operation_id} is not available: {reason}",
+                                       capability=f"{api.provider}:{operation_id}")
+
+    unbuilt.__name__ = snake_case(operation_id)
+    return unbuilt
+
+
+class SecaResolver(Resolver):  # type: ignore[misc]
+    def __init__(self, api: Api, reason_for: Callable[[Api, str], str]) -> None:
+        self.api = api
+        self.reason_for = reason_for
+        super().__init__(function_resolver=self._resolve_function)
+
+    def _resolve_function(self, operation_id: str) -> Handler:
+        handler = find_handler(self.api, operation_id)
+        if handler is None:
+            return not_built(self.api, operation_id, self.reason_for(self.api, operation_id))
+        return bind(handler)

@@ -1,0 +1,37 @@
+"""The process-wide service objects handlers reach through :func:`current`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secapi_hetzner.app.auth import TokenRegistry
+from secapi_hetzner.app.capabilities import Capability
+from secapi_hetzner.hetzner import Gateway, Gateways
+from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.settings import Settings
+from secapi_hetzner.store import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    tokens: TokenRegistry
+    gateways: Gateways
+    catalog_gateway: Gateway
+    catalog: Catalog
+    capabilities: list[Capability]
+
+
+_current: Services | None = None
+
+
+def install(services: Services) -> None:
+    global _current
+    _current = services
+
+
+def current() -> Services:
+    if _current is None:
+        raise RuntimeError("the service objects are not installed (create_app was not called)")
+    return _current

@@ -1,0 +1,83 @@
+"""``secapi-hetzner``: serve | worker | migrate | simulator | tokens."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from secapi_hetzner.settings import DEFAULT_TENANT, Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from secapi_hetzner.server import serve
+
+    serve(Settings.from_env(), workers=args.workers, dev=args.dev)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from secapi_hetzner.store import apply_migrations, ensure_database
+
+    settings = Settings.from_env()
+    url, embedded = ensure_database(settings.database_url, settings.data_dir)
+    try:
+        print(f"{apply_migrations(url)} migration(s) applied")
+    finally:
+        if embedded:
+            embedded.stop()
+    return 0
+
+
+def _simulator(args: argparse.Namespace) -> int:
+    from secapi_hetzner.simulator import run
+
+    run(args.host, args.port)
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from secapi_hetzner.app.auth import TokenRegistry
+    from secapi_hetzner.store import Database, apply_migrations, ensure_database
+
+    settings = Settings.from_env()
+    url, embedded = ensure_database(settings.database_url, settings.data_dir)
+    try:
+        apply_migrations(url)
+        db = Database(url, min_size=1, max_size=1)
+        token = TokenRegistry(db).issue(args.tenant, label=args.label)
+        db.close()
+        print(token)
+    finally:
+        if embedded:
+            embedded.stop()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="secapi-hetzner", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the SECA API with gunicorn")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--dev", action="store_true", help="issue and print a dev token for tenant 'dev'")
+    serve.set_defaults(run=_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    sim = commands.add_parser("simulator", help="run the built-in Hetzner Cloud API simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8181)
+    sim.set_defaults(run=_simulator)
+    tokens = commands.add_parser("tokens", help="issue an API token for a tenant (printed once)")
+    tokens.add_argument("--tenant", default=DEFAULT_TENANT)
+    tokens.add_argument("--label", default="")
+    tokens.set_defaults(run=_tokens)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

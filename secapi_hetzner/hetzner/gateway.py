@@ -1,0 +1,118 @@
+"""The one place that talks to Hetzner.
+
+A :class:`Gateway` owns one ``hcloud.Client`` per credential with an explicit timeout, the request
+budget (3,600 requests/hour/project) and the call counter. Every call goes through :meth:`Gateway._call`,
+which spends budget, counts the call and translates errors. hcloud's own in-thread retry loop is
+switched off (``_retry_max_retries = 0``): retrying is decided once, by the caller that owns the work
+(the catalog refresher, or the operation queue), never by sleeping inside a request thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from hcloud import Client
+
+from secapi_hetzner.hetzner.budget import CallCounter, RequestBudget
+from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
+from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
+
+HETZNER_API = "https://api.hetzner.cloud/v1"
+APPLICATION_NAME = "secapi-hetzner"
+R = TypeVar("R")
+
+
+def credential_fingerprint(token: str) -> str:
+    """A stable, non-secret name for a Hetzner project credential (safe to log and store)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+class Gateway:
+    """Hetzner access for one credential (one Hetzner project)."""
+
+    def __init__(self, token: str, *, endpoint: str = "", timeout: float, requests_per_hour: int,
+                 counter: CallCounter | None = None) -> None:
+        self.project = credential_fingerprint(token)
+        self.endpoint = endpoint or HETZNER_API
+        self.budget = RequestBudget(requests_per_hour)
+        self.counter = counter or CallCounter()
+        self._client = Client(token=token, api_endpoint=self.endpoint, timeout=timeout,
+                              application_name=APPLICATION_NAME, poll_interval=1.0)
+        self._client._client._retry_max_retries = 0
+
+    def __repr__(self) -> str:
+        return f"Gateway(project={self.project!r}, endpoint={self.endpoint!r})"
+
+    def _call(self, name: str, fn: Callable[[], R]) -> R:
+        wait = self.budget.try_take()
+        if wait > 0:
+            raise HetznerTransient("rate_limit_exceeded",
+                                   f"Client-side Hetzner request budget exhausted; retry in {wait:.0f}s.")
+        self.counter.add(name)
+        with hetzner_errors():
+            return fn()
+
+    # -- catalog -------------------------------------------------------------------------------------
+
+    def list_locations(self) -> list[HLocation]:
+        locations = self._call("locations.get_all", self._client.locations.get_all)
+        return [HLocation(id=int(loc.id or 0), name=str(loc.name), description=str(loc.description or ""),
+                          country=str(loc.country or ""), city=str(loc.city or ""),
+                          network_zone=str(loc.network_zone or "")) for loc in locations]
+
+    def list_server_types(self) -> list[HServerType]:
+        types = self._call("server_types.get_all", self._client.server_types.get_all)
+        result = []
+        for st in types:
+            locations = tuple(
+                HTypeLocation(name=str(entry.location.name), available=bool(entry.available),
+                              deprecated=entry.deprecation is not None)
+                for entry in (st.locations or [])
+            )
+            result.append(HServerType(
+                id=int(st.id or 0), name=str(st.name), description=str(st.description or ""),
+                category=str(st.category or ""), cores=int(st.cores or 0), memory_gb=float(st.memory or 0),
+                disk_gb=int(st.disk or 0), storage_type=str(st.storage_type or ""),
+                cpu_type=str(st.cpu_type or ""), architecture=str(st.architecture or ""),
+                deprecated=st.deprecation is not None, locations=locations,
+            ))
+        return result
+
+    def list_system_images(self) -> list[HImage]:
+        images = self._call("images.get_all",
+                            lambda: self._client.images.get_all(type=["system"], status=["available"]))
+        return [HImage(id=int(img.id or 0), name=str(img.name or ""), type=str(img.type),
+                       description=str(img.description or ""), architecture=str(img.architecture or ""),
+                       os_flavor=str(img.os_flavor or ""), os_version=str(img.os_version or ""),
+                       disk_size_gb=float(img.disk_size or 0),
+                       image_size_gb=float(img.image_size) if img.image_size is not None else None,
+                       status=str(img.status or ""), deprecated=img.deprecation is not None,
+                       labels=tuple(sorted((img.labels or {}).items())))
+                for img in images]
+
+    def ping(self) -> None:
+        """One cheap authenticated read: raises a HetznerError when Hetzner is not usable."""
+        self._call("locations.get_list", lambda: self._client.locations.get_list(per_page=1))
+
+
+class Gateways:
+    """One :class:`Gateway` per credential, shared by the whole process."""
+
+    def __init__(self, *, endpoint: str, timeout: float, requests_per_hour: int) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.requests_per_hour = requests_per_hour
+        self.counter = CallCounter()
+        self._gateways: dict[str, Gateway] = {}
+        self._lock = threading.Lock()
+
+    def for_credential(self, token: str) -> Gateway:
+        key = credential_fingerprint(token)
+        with self._lock:
+            if key not in self._gateways:
+                self._gateways[key] = Gateway(token, endpoint=self.endpoint, timeout=self.timeout,
+                                              requests_per_hour=self.requests_per_hour, counter=self.counter)
+            return self._gateways[key]

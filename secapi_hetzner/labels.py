@@ -1,0 +1,89 @@
+"""SECA label filters (the ``labels`` query parameter of every list operation). Pure.
+
+Syntax (comma = AND):
+    key=value        equals
+    key!=value       not equals (also true when the key is absent, as in Kubernetes selectors)
+    *ke*=*val*       ``*`` matches any characters, on either side, anywhere in the word
+    key>n key<n key>=n key<=n   numeric comparison (labels whose value is not a number do not match)
+    ns:key=value     namespaced keys are ordinary keys that contain ``:``
+A bare ``key`` is not part of the syntax and is rejected, as is an empty term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from secapi_hetzner.errors import InvalidRequest
+
+OPERATORS = ("!=", ">=", "<=", "=", ">", "<")  # longest first
+_TERM = re.compile(r"^(?P<key>[^=!<>]+)(?P<op>!=|>=|<=|=|>|<)(?P<value>[^=!<>]*)$")
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    op: str
+    value: str
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        if "*" in self.key:
+            keys = [k for k in labels if _glob(self.key, k)]
+        else:
+            keys = [self.key] if self.key in labels else []
+        if self.op == "!=":
+            return all(not _value_equals(self.value, labels[k]) for k in keys)
+        return any(_compare(self.op, self.value, labels[k]) for k in keys)
+
+
+def _glob(pattern: str, text: str) -> bool:
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, text, re.S) is not None
+
+
+def _value_equals(pattern: str, value: str) -> bool:
+    return _glob(pattern, value) if "*" in pattern else pattern == value
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _compare(op: str, wanted: str, value: str) -> bool:
+    if op == "=":
+        return _value_equals(wanted, value)
+    left, right = _number(value), _number(wanted)
+    if left is None or right is None:
+        return False
+    return {">": left > right, "<": left < right, ">=": left >= right, "<=": left <= right}[op]
+
+
+@dataclass(frozen=True)
+class LabelFilter:
+    terms: tuple[Term, ...]
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        return all(term.matches(labels) for term in self.terms)
+
+
+def parse_label_filter(text: str | None) -> LabelFilter:
+    """Parse the ``labels`` query parameter; raise :class:`InvalidRequest` on malformed input."""
+    if text is None or text.strip() == "":
+        return LabelFilter(())
+    terms = []
+    for raw in text.split(","):
+        part = raw.strip()
+        match = _TERM.match(part)
+        if not match or not match.group("key").strip():
+            raise InvalidRequest(f"Invalid label filter {part!r}: expected key=value, key!=value, "
+                                 "key>n, key<n, key>=n or key<=n.", parameter="labels")
+        op = match.group("op")
+        value = match.group("value").strip()
+        if op in (">", "<", ">=", "<=") and _number(value) is None:
+            raise InvalidRequest(f"Invalid label filter {part!r}: {op} needs a number.", parameter="labels")
+        terms.append(Term(match.group("key").strip(), op, value))
+    return LabelFilter(tuple(terms))

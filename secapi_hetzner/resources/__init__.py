@@ -1,0 +1,3 @@
+"""SECA resource kinds, one package each."""
+
+__all__: list[str] = []

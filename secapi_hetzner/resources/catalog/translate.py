@@ -1,0 +1,133 @@
+"""Hetzner catalog objects → SECA catalog resources. Pure functions, tested without I/O.
+
+* A SECA **region** is a Hetzner network zone (eu-central, us-east, us-west, ap-southeast); its
+  zones are the zone's locations (fsn1, nbg1, hel1, ...).
+* A **compute SKU** is a server type, listed in a region only where it is available in at least
+  one of the region's locations.
+* **Storage SKUs**: Hetzner volumes (remote-durable) and the servers' local disks (local-durable).
+* **Network SKU**: Hetzner private networks have no tiers, so there is one honest SKU.
+* **Images**: Hetzner system images; arm64 builds get a ``-arm64`` suffix because x86 and arm
+  images share their Hetzner name while a SECA image name is unique per tenant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from secapi_hetzner.hetzner import HImage, HLocation, HServerType
+
+ARCHITECTURES = {"x86": "amd64", "arm": "arm64"}
+VOLUME_SKU = "hetzner-volume"
+LOCAL_DISK_SKU = "local-nvme"
+NETWORK_SKU = "hetzner-private-network"
+VOLUME_MIN_GB = 10
+#: Hetzner publishes no guaranteed IOPS; these are the documented planning figures (labelled as such).
+VOLUME_IOPS = 5000
+LOCAL_DISK_IOPS = 20000
+NETWORK_BANDWIDTH_MBPS = 1000
+NETWORK_PACKETS_PER_SECOND = 100000
+
+
+@dataclass(frozen=True)
+class RegionView:
+    name: str
+    zones: tuple[str, ...]
+
+
+def regions_from_locations(locations: Iterable[HLocation], default_region: str) -> list[RegionView]:
+    """Group locations by network zone; the default region comes first, the rest by name."""
+    zones: dict[str, list[HLocation]] = {}
+    for loc in locations:
+        if loc.network_zone:
+            zones.setdefault(loc.network_zone, []).append(loc)
+    views = [RegionView(zone, tuple(loc.name for loc in sorted(locs, key=lambda item: item.id)))
+             for zone, locs in zones.items()]
+    return sorted(views, key=lambda view: (view.name != default_region, view.name))
+
+
+def sku_family(server_type: str) -> str:
+    return server_type.rstrip("0123456789")
+
+
+def _labels(values: dict[str, object]) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items()}
+
+
+def compute_sku_spec_from_server_type(st: HServerType, zones: Sequence[str]) -> dict[str, Any] | None:
+    """The SECA compute SKU body for one server type in one region, or None if not offered there."""
+    available = [zone for zone in zones if st.available_in(zone)]
+    if not available or st.deprecated:
+        return None
+    labels = _labels({
+        "architecture": ARCHITECTURES.get(st.architecture, st.architecture),
+        "cpu-type": st.cpu_type,
+        "vcpu": st.cores,
+        "ram-gb": _format_number(st.memory_gb),
+        "disk-gb": st.disk_gb,
+        "storage-type": st.storage_type,
+        "family": sku_family(st.name),
+        "zones": ".".join(available),
+    })
+    return {"labels": labels, "spec": {"vCPU": st.cores, "ram": max(1, math.ceil(st.memory_gb))}}
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def storage_sku_specs(server_types: Iterable[HServerType]) -> dict[str, dict[str, Any]]:
+    """Volumes, and the local disks of server types (their smallest disk is the minimum size)."""
+    disks = [st.disk_gb for st in server_types if not st.deprecated and st.disk_gb > 0]
+    skus = {
+        VOLUME_SKU: {
+            "labels": _labels({"hetzner-kind": "volume", "min-gb": VOLUME_MIN_GB, "max-gb": 10240,
+                               "iops-guarantee": "none", "attachable": "true"}),
+            "spec": {"iops": VOLUME_IOPS, "type": "remote-durable", "minVolumeSize": VOLUME_MIN_GB},
+        },
+    }
+    if disks:
+        skus[LOCAL_DISK_SKU] = {
+            "labels": _labels({"hetzner-kind": "server-disk", "boot-only": "true",
+                               "iops-guarantee": "none", "attachable": "false"}),
+            "spec": {"iops": LOCAL_DISK_IOPS, "type": "local-durable", "minVolumeSize": min(disks)},
+        }
+    return skus
+
+
+def network_sku_specs() -> dict[str, dict[str, Any]]:
+    return {
+        NETWORK_SKU: {
+            "labels": _labels({"hetzner-kind": "network", "bandwidth-guarantee": "none"}),
+            "spec": {"bandwidth": NETWORK_BANDWIDTH_MBPS, "packets": NETWORK_PACKETS_PER_SECOND},
+        },
+    }
+
+
+def image_name(img: HImage) -> str:
+    return f"{img.name}-arm64" if img.architecture == "arm" else img.name
+
+
+def image_from_system_image(img: HImage) -> dict[str, Any]:
+    """A Hetzner system image as a read-only SECA image (labels, spec, status; no metadata)."""
+    labels = _labels({
+        "hetzner-kind": "system-image",
+        "os-flavor": img.os_flavor,
+        "os-version": img.os_version,
+        "hetzner-image": img.name,
+        "hetzner-image-id": img.id,
+    })
+    size_mb = max(1, math.ceil((img.image_size_gb or img.disk_size_gb) * 1024))
+    return {
+        "labels": labels,
+        "spec": {
+            # A system image has no SECA block storage behind it: the reference names the Hetzner image.
+            "blockStorageRef": {"resource": f"hetzner-system-images/{img.name}"},
+            "cpuArchitecture": ARCHITECTURES.get(img.architecture, "amd64"),
+            "initializer": "cloudinit-22",
+            "boot": "UEFI" if img.architecture == "arm" else "BIOS",
+        },
+        "status": {"sizeMB": size_mb},
+    }

@@ -1,0 +1,79 @@
+"""Configuration, read once from the environment.
+
+Every default lives here, named, so that timeouts, budgets and page sizes are written once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_REGION = "eu-central"
+DEFAULT_TENANT = "dev"
+HETZNER_TIMEOUT_SECONDS = 15.0
+HETZNER_REQUESTS_PER_HOUR = 3600
+CATALOG_TTL_SECONDS = 300.0
+TOKEN_CACHE_REFRESH_SECONDS = 1.0
+DB_POOL_MIN = 1
+DB_POOL_MAX = 10
+LIST_DEFAULT_LIMIT = 1000
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration. Secrets are kept out of ``repr``."""
+
+    spec_dir: Path
+    data_dir: Path
+    database_url: str = field(default="", repr=False)
+    hcloud_token: str = field(default="", repr=False)
+    hcloud_endpoint: str = ""
+    public_base_url: str = ""
+    default_region: str = DEFAULT_REGION
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    tokens_file: Path | None = None
+    validate_responses: bool = False
+    hetzner_timeout: float = HETZNER_TIMEOUT_SECONDS
+    hetzner_requests_per_hour: int = HETZNER_REQUESTS_PER_HOUR
+    catalog_ttl: float = CATALOG_TTL_SECONDS
+
+    @property
+    def uses_simulator(self) -> bool:
+        """True when no Hetzner token is configured: the built-in simulator stands in."""
+        return not self.hcloud_token
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        spec_dir = Path(_env("SECA_SPEC_DIR") or PROJECT_ROOT / "spec")
+        data_dir = Path(_env("SECA_DATA_DIR") or PROJECT_ROOT / ".data")
+        tokens_file = _env("SECA_TOKENS_FILE")
+        return cls(
+            spec_dir=spec_dir,
+            data_dir=data_dir,
+            database_url=_env("DATABASE_URL"),
+            hcloud_token=_env("HCLOUD_TOKEN"),
+            hcloud_endpoint=_env("HCLOUD_ENDPOINT"),
+            public_base_url=_env("SECA_PUBLIC_URL").rstrip("/"),
+            default_region=_env("SECA_DEFAULT_REGION") or DEFAULT_REGION,
+            host=_env("HOST") or DEFAULT_HOST,
+            port=int(_env("PORT") or DEFAULT_PORT),
+            tokens_file=Path(tokens_file) if tokens_file else None,
+            validate_responses=_env("SECA_VALIDATE_RESPONSES") in ("1", "true", "yes"),
+            hetzner_timeout=float(_env("HCLOUD_TIMEOUT") or HETZNER_TIMEOUT_SECONDS),
+            hetzner_requests_per_hour=int(_env("HCLOUD_REQUESTS_PER_HOUR") or HETZNER_REQUESTS_PER_HOUR),
+            catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
+        )

@@ -1,0 +1,97 @@
+"""The database handle: a psycopg 3 pool, named queries from ``queries.sql``, one error boundary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from secapi_hetzner import errors
+from secapi_hetzner.settings import DB_POOL_MAX, DB_POOL_MIN
+
+QUERIES_FILE = Path(__file__).with_name("queries.sql")
+Row = dict[str, Any]
+
+
+def parse_queries(text: str) -> dict[str, str]:
+    """``-- name --`` headers, a description comment line, then the statement."""
+    queries: dict[str, str] = {}
+    for match in re.finditer(r"^-- (\w+) --\n(.*?)(?=^-- \w+ --\n|\Z)", text, re.S | re.M):
+        body = "\n".join(line for line in match.group(2).splitlines() if not line.startswith("--"))
+        queries[match.group(1)] = body.strip()
+    return queries
+
+
+QUERIES = parse_queries(QUERIES_FILE.read_text())
+
+
+@contextmanager
+def db_errors() -> Iterator[None]:
+    """Translate psycopg failures into the service's errors where they enter."""
+    try:
+        yield
+    except psycopg.errors.UntranslatableCharacter as exc:
+        raise errors.InvalidRequest("The request contains a character the service cannot store "
+                                    "(such as U+0000).") from exc
+    except psycopg.errors.CharacterNotInRepertoire as exc:
+        raise errors.InvalidRequest("The request contains invalid characters.") from exc
+    except psycopg.OperationalError as exc:
+        raise errors.Unavailable("The database is not reachable right now.") from exc
+
+
+class Database:
+    """A connection pool plus named-query helpers. One per process."""
+
+    def __init__(self, url: str, *, min_size: int = DB_POOL_MIN, max_size: int = DB_POOL_MAX) -> None:
+        self.url = url
+        self.pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Row]]:
+        with db_errors(), self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Row]]:
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    def all(self, name: str, params: dict[str, Any] | None = None,
+            conn: psycopg.Connection[Row] | None = None) -> list[Row]:
+        if conn is not None:
+            with db_errors():
+                return conn.execute(QUERIES[name], params or {}).fetchall()  # type: ignore[arg-type]
+        with self.connection() as own:
+            return own.execute(QUERIES[name], params or {}).fetchall()  # type: ignore[arg-type]
+
+    def one(self, name: str, params: dict[str, Any] | None = None,
+            conn: psycopg.Connection[Row] | None = None) -> Row | None:
+        rows = self.all(name, params, conn)
+        return rows[0] if rows else None
+
+    def run(self, name: str, params: dict[str, Any] | None = None,
+            conn: psycopg.Connection[Row] | None = None) -> int:
+        if conn is not None:
+            with db_errors():
+                return conn.execute(QUERIES[name], params or {}).rowcount  # type: ignore[arg-type]
+        with self.connection() as own:
+            return own.execute(QUERIES[name], params or {}).rowcount  # type: ignore[arg-type]
+
+    def ping(self) -> bool:
+        try:
+            self.one("ping")
+        except errors.Unavailable:
+            return False
+        return True
