@@ -21,7 +21,9 @@ How it works
    Every ``$ref`` is resolved recursively: local refs (``#/...``) against the
    file that contains them, relative file refs (``./schemas/x.yaml#/...``)
    against that file's directory.  Keys next to a ``$ref`` are ignored, as
-   OpenAPI 3.0 prescribes.  A ref that is already being expanded further up
+   OpenAPI 3.0 prescribes - and reported when they are anything but prose
+   or ``x-`` keys in *our* document, since a constraint written there has
+   no effect.  A ref that is already being expanded further up
    (a recursive schema) is replaced by a ``{"$cycle": <pointer>}`` marker
    instead of recursing forever; markers compare by pointer only.
 
@@ -137,7 +139,7 @@ NAME_MAPS = frozenset(
 )
 
 # Keys whose value is literal data, copied as is.
-DATA_KEYS = frozenset({"enum", "default", "const", "security", "required", "tags", "scopes"})
+DATA_KEYS = frozenset({"enum", "default", "const", "security", "required", "scopes"})
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMPONENT_KINDS = ("schemas", "parameters", "responses", "requestBodies", "headers")
@@ -197,8 +199,13 @@ def _walk_pointer(node: Any, pointer: str, where: str) -> Any:
 class Document:
     """An OpenAPI document, possibly spread over several files, fully resolved."""
 
-    def __init__(self, path: str | Path | None = None, *, data: dict[str, Any] | None = None,
-                 files: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> None:
         """Load from ``path``, or use ``data`` as the root (tests).
 
         ``files`` maps extra in-memory file names (relative to the root) to
@@ -221,6 +228,28 @@ class Document:
         # component "<kind>/<Name>" -> list of (file, pointer) that define it
         self.reached: dict[str, set[tuple[Path, str]]] = {}
         self.resolved: dict[str, Any] = self._resolve(self.raw, self.root_path, ())
+        self.components()  # reaches every local component as well
+        # (file, pointer, keys) of contract keys written next to a $ref, which
+        # OpenAPI 3.0 ignores - almost certainly a mistake in a hand-written file.
+        self.ref_siblings: list[tuple[Path, str, list[str]]] = []
+        for file in sorted(self._cache):
+            self._find_ref_siblings(self._cache[file], file, "")
+
+    def _find_ref_siblings(self, node: Any, file: Path, where: str) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                keys = sorted(
+                    str(k)
+                    for k in node
+                    if k != "$ref" and k not in PROSE_KEYS and not str(k).startswith("x-")
+                )
+                if keys:
+                    self.ref_siblings.append((file, where, keys))
+            for key, value in node.items():
+                self._find_ref_siblings(value, file, _join(where, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                self._find_ref_siblings(value, file, _join(where, i))
 
     # -- files ----------------------------------------------------------------
 
@@ -409,7 +438,9 @@ def _diff_dict(ours: dict[str, Any], theirs: dict[str, Any], path: str, top: boo
             yield Difference(path, f"references component {a_mark!r}, upstream {b_mark!r}")
     if CYCLE in ours or CYCLE in theirs:
         if ours.get(CYCLE) != theirs.get(CYCLE):
-            yield Difference(path, f"recursive reference differs: ours {_short(ours)}, upstream {_short(theirs)}")
+            yield Difference(
+                path, f"recursive reference differs: ours {_short(ours)}, upstream {_short(theirs)}"
+            )
         return
     for key in sorted(set(ours) | set(theirs), key=str):
         if key == MARK:
@@ -481,31 +512,43 @@ def _parameters(path_item: dict[str, Any], op: dict[str, Any]) -> dict[tuple[str
     return merged
 
 
-def _compare_operation(ours: dict[str, Any], theirs: dict[str, Any], ours_item: dict[str, Any],
-                       theirs_item: dict[str, Any], ours_doc: dict[str, Any], theirs_doc: dict[str, Any],
-                       path: str) -> Iterator[Difference]:
+def _compare_operation(
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    ours_item: dict[str, Any],
+    theirs_item: dict[str, Any],
+    ours_doc: dict[str, Any],
+    theirs_doc: dict[str, Any],
+    path: str,
+) -> Iterator[Difference]:
     for key in ("operationId", "tags"):
         if ours.get(key) != theirs.get(key):
-            yield Difference(_join(path, key), f"ours {_short(ours.get(key))}, upstream {_short(theirs.get(key))}")
+            yield Difference(
+                _join(path, key), f"ours {_short(ours.get(key))}, upstream {_short(theirs.get(key))}"
+            )
     sec_a = ours.get("security", ours_doc.get("security"))
     sec_b = theirs.get("security", theirs_doc.get("security"))
     if sec_a != sec_b:
-        yield Difference(_join(path, "security"), f"effective security differs: ours {_short(sec_a)}, "
-                                                  f"upstream {_short(sec_b)}")
+        yield Difference(
+            _join(path, "security"),
+            f"effective security differs: ours {_short(sec_a)}, upstream {_short(sec_b)}",
+        )
     pa, pb = _parameters(ours_item, ours), _parameters(theirs_item, theirs)
-    for key in sorted(set(pa) | set(pb)):
-        sub = _join(path, "parameters", f"{key[0]}:{key[1]}")
-        if key not in pb:
-            yield Difference(sub, f"extra parameter in ours ({key[0]} {key[1]!r})")
-        elif key not in pa:
-            yield Difference(sub, f"missing parameter in ours ({key[0]} {key[1]!r})")
+    for pkey in sorted(set(pa) | set(pb)):
+        sub = _join(path, "parameters", f"{pkey[0]}:{pkey[1]}")
+        if pkey not in pb:
+            yield Difference(sub, f"extra parameter in ours ({pkey[0]} {pkey[1]!r})")
+        elif pkey not in pa:
+            yield Difference(sub, f"missing parameter in ours ({pkey[0]} {pkey[1]!r})")
         else:
-            yield from _diff(pa[key], pb[key], sub)
-    order_a = [k for k in (tuple(map(str, (p.get("in"), p.get("name")))) for p in ours.get("parameters") or [])]
-    order_b = [k for k in (tuple(map(str, (p.get("in"), p.get("name")))) for p in theirs.get("parameters") or [])]
+            yield from _diff(pa[pkey], pb[pkey], sub)
+    order_a = [(str(p.get("in")), str(p.get("name"))) for p in ours.get("parameters") or []]
+    order_b = [(str(p.get("in")), str(p.get("name"))) for p in theirs.get("parameters") or []]
     if set(order_a) == set(order_b) and order_a != order_b:
-        yield Difference(_join(path, "parameters"), "parameter order differs: ours "
-                         f"{[n for _, n in order_a]}, upstream {[n for _, n in order_b]}")
+        yield Difference(
+            _join(path, "parameters"),
+            f"parameter order differs: ours {[n for _, n in order_a]}, upstream {[n for _, n in order_b]}",
+        )
     rb_a, rb_b = ours.get("requestBody"), theirs.get("requestBody")
     if rb_a is not None or rb_b is not None:
         if rb_a is None:
@@ -513,7 +556,9 @@ def _compare_operation(ours: dict[str, Any], theirs: dict[str, Any], ours_item: 
         elif rb_b is None:
             yield Difference(_join(path, "requestBody"), "extra in ours")
         else:
-            yield from _diff(_with_required_default(rb_a), _with_required_default(rb_b), _join(path, "requestBody"))
+            yield from _diff(
+                _with_required_default(rb_a), _with_required_default(rb_b), _join(path, "requestBody")
+            )
     ra, rb = ours.get("responses") or {}, theirs.get("responses") or {}
     for code in sorted(set(ra) | set(rb)):
         sub = _join(path, "responses", code)
@@ -548,8 +593,13 @@ def compare(ours: Document, theirs: Document, *, extensions: bool = False) -> li
     if tags_a != tags_b:
         diffs.append(Difference("/tags", f"tag names differ: ours {tags_a}, upstream {tags_b}"))
     known_top = {"openapi", "info", "servers", "security", "components", "tags", "paths"}
-    add(_diff({k: v for k, v in a.items() if k not in known_top},
-              {k: v for k, v in b.items() if k not in known_top}, ""))
+    add(
+        _diff(
+            {k: v for k, v in a.items() if k not in known_top},
+            {k: v for k, v in b.items() if k not in known_top},
+            "",
+        )
+    )
 
     paths_a, paths_b = a.get("paths") or {}, b.get("paths") or {}
     for p in sorted(set(paths_a) | set(paths_b)):
@@ -572,11 +622,21 @@ def compare(ours: Document, theirs: Document, *, extensions: bool = False) -> li
         rest_b = {k: v for k, v in item_b.items() if k not in HTTP_METHODS and k not in ("parameters", MARK)}
         add(_diff(rest_a, rest_b, sub))
 
+    for file, where, sibling_keys in ours.ref_siblings:
+        diffs.append(
+            Difference(
+                f"{file.name}#{where}", f"keys next to $ref are ignored by OpenAPI 3.0: {sibling_keys}"
+            )
+        )
     comp_a, comp_b = ours.components(), theirs.components()
     for doc, label in ((ours, "ours"), (theirs, "upstream")):
-        for name, where in doc.collisions:
-            diffs.append(Difference(_join("/components", *name.split("/", 1)),
-                                    f"{label}: component name defined differently in {where}"))
+        for name, defined_in in doc.collisions:
+            diffs.append(
+                Difference(
+                    _join("/components", *name.split("/", 1)),
+                    f"{label}: component name defined differently in {defined_in}",
+                )
+            )
     for kind in COMPONENT_KINDS:
         na, nb = comp_a[kind], comp_b[kind]
         for name in sorted(set(na) | set(nb)):
@@ -587,10 +647,16 @@ def compare(ours: Document, theirs: Document, *, extensions: bool = False) -> li
                 diffs.append(Difference(sub, "missing component in ours"))
             else:
                 add(_diff(_normalise(na[name], extensions), _normalise(nb[name], extensions), sub, top=True))
-    other_a = {k: v for k, v in (a.get("components") or {}).items()
-               if k not in COMPONENT_KINDS and k != "securitySchemes"}
-    other_b = {k: v for k, v in (b.get("components") or {}).items()
-               if k not in COMPONENT_KINDS and k != "securitySchemes"}
+    other_a = {
+        k: v
+        for k, v in (a.get("components") or {}).items()
+        if k not in COMPONENT_KINDS and k != "securitySchemes"
+    }
+    other_b = {
+        k: v
+        for k, v in (b.get("components") or {}).items()
+        if k not in COMPONENT_KINDS and k != "securitySchemes"
+    }
     add(_diff(other_a, other_b, "/components"))
     return diffs
 
@@ -609,7 +675,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Report every contract difference between our OpenAPI document and upstream's.",
     )
     parser.add_argument("ours", help="our document, e.g. spec/foundation.region.v1.yaml")
-    parser.add_argument("upstream", help="upstream document, e.g. .../seca-spec/bundled/foundation.region.v1.yaml")
+    parser.add_argument(
+        "upstream", help="upstream document, e.g. .../seca-spec/bundled/foundation.region.v1.yaml"
+    )
     parser.add_argument("--with-extensions", action="store_true", help="also compare x- extension keys")
     args = parser.parse_args(argv)
     try:
