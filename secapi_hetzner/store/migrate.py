@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from yoyo import get_backend, read_migrations
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = Path(os.environ.get("SECA_MIGRATIONS_DIR") or Path(__file__).resolve().parents[2] / "migrations")
 
 
 def yoyo_url(database_url: str) -> str:

@@ -1,0 +1,46 @@
+# secapi-hetzner: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint unit contract integration fuzz bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make run: serve on 127.0.0.1:8080 (HOST, PORT, SECA_DATA_DIR override); simulator unless HCLOUD_TOKEN is set
+run: install
+	$(BIN)/secapi-hetzner serve --dev
+
+## make test: lint, then every test suite (unit, contract incl. Schemathesis, simulator, integration, failure)
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+contract: install
+	$(BIN)/pytest tests/contract
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+## make fuzz: a longer Schemathesis run (more examples per operation) than the one in make test
+fuzz: install
+	SECA_FUZZ_EXAMPLES=$${SECA_FUZZ_EXAMPLES:-50} $(BIN)/pytest tests/contract/test_fuzz.py -q
+
+bench: install
+	$(BIN)/python -m bench.catalog
+
+clean:
+	rm -rf $(VENV) .data .hypothesis .schemathesis .mypy_cache .ruff_cache

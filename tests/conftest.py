@@ -1,0 +1,87 @@
+"""Shared fixtures: a real PostgreSQL, the project's Hetzner simulator on loopback, the service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from secapi_hetzner.app import create_app
+from secapi_hetzner.app.services import current
+from secapi_hetzner.settings import Settings
+from secapi_hetzner.simulator import RunningSimulator, serve_in_thread
+from secapi_hetzner.store import Database
+from tests.support.database import TestDatabases
+from tests.support.servers import serve_in_thread as serve_app
+
+ROOT = Path(__file__).resolve().parents[1]
+OWN_SPEC = ROOT / "spec"
+UPSTREAM_SPEC = ROOT.parent / "shared" / "seca-spec" / "bundled"
+TENANT = "acme"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    dbs = TestDatabases.start(os.environ.get("TEST_DATABASE_URL", ""), tmp_path_factory.mktemp("pg-root"))
+    yield dbs
+    dbs.stop()
+
+
+@pytest.fixture
+def database_url(databases: TestDatabases) -> str:
+    return databases.fresh()
+
+
+@pytest.fixture(scope="session")
+def simulator_session() -> Iterator[RunningSimulator]:
+    with serve_in_thread() as sim:
+        yield sim
+
+
+@pytest.fixture
+def simulator(simulator_session: RunningSimulator) -> RunningSimulator:
+    simulator_session.state.reset()
+    return simulator_session
+
+
+def make_settings(spec_dir: Path, database_url: str, simulator: RunningSimulator, **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        spec_dir=spec_dir, data_dir=ROOT / ".data", database_url=database_url,
+        hcloud_endpoint=simulator.url, validate_responses=True, hetzner_timeout=5.0,
+    )
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Service:
+    """The running service: its base URL, a client with a valid token, and its internals for assertions."""
+
+    url: str
+    token: str
+    tenant: str
+    client: httpx.Client
+    simulator: RunningSimulator
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.client.get(path, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["own-spec"])
+def spec_dir(request: pytest.FixtureRequest) -> Path:
+    return OWN_SPEC
+
+
+@pytest.fixture
+def service(spec_dir: Path, database_url: str, simulator: RunningSimulator) -> Iterator[Service]:
+    db = Database(database_url, max_size=4)
+    app = create_app(make_settings(spec_dir, database_url, simulator), db=db)
+    token = current().tokens.issue(TENANT, label="tests")
+    with serve_app(app) as url, httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                                              timeout=20) as client:
+        yield Service(url, token, TENANT, client, simulator)
+    db.close()
