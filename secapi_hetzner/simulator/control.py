@@ -1,0 +1,148 @@
+"""Test control over HTTP under ``/_sim/`` (no authentication), mirroring the ``SimState`` methods.
+
+=======  ============================  ==================================================================
+method   path                          body → answer
+=======  ============================  ==================================================================
+POST     /_sim/reset                   → ``{"reset": true}``
+GET      /_sim/state?token=            → ``{"projects": {token: {"servers": [...], ...}}}``
+GET      /_sim/actions?status=&token=  → ``{"actions": [{..., "token"}]}``
+PUT      /_sim/actions/timing          ``{"seconds": 0.0, "manual": false}`` → the same
+POST     /_sim/actions/{id}/complete   → ``{"action": {...}}``
+POST     /_sim/actions/{id}/fail       ``{"code"?, "message"?}`` → ``{"action": {...}}``
+POST     /_sim/actions/fail_next       ``{"command", "code"?, "message"?, "times"?}`` → ``{}``
+GET      /_sim/faults                  → ``{"faults": [...]}``
+POST     /_sim/faults                  ``{"path", "method"?, "status"?, "code"?, "message"?, "latency"?,
+                                       "after_effect"?, "plain"?, "times"?, "token"?}`` → 201 ``{"fault"}``
+DELETE   /_sim/faults[/{id}]           → 204
+GET      /_sim/requests?token=         → ``{"total", "by_route", "by_project"}``
+DELETE   /_sim/requests                → 204
+PUT      /_sim/rate_limit              ``{"limit", "refill_per_second"?}`` → the same
+=======  ============================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .errors import SimError
+from .state import SimState
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    body = json.loads(raw) if raw.strip() else {}
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+def _endpoint(work: Callable[[SimState, Request, dict[str, Any]], Any], status: int = 200) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = work(request.app.state.sim, request, await _body(request))
+        except SimError as error:
+            return JSONResponse(error.body(), error.status)
+        except (ValueError, TypeError) as error:
+            return JSONResponse(SimError("invalid_input", str(error), {}).body(), 400)
+        if result is None:
+            return Response(status_code=204)
+        return JSONResponse(result, status)
+
+    return endpoint
+
+
+def _id(request: Request) -> int:
+    return int(request.path_params["id"])
+
+
+def _query(request: Request, name: str) -> str | None:
+    return request.query_params.get(name)
+
+
+def _reset(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    state.reset()
+    return {"reset": True}
+
+
+def _state(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return state.dump(_query(request, "token"))
+
+
+def _actions(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return {"actions": state.actions(_query(request, "status"), _query(request, "token"))}
+
+
+def _timing(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    state.set_action_timing(float(body.get("seconds", 0.0)), manual=bool(body.get("manual", False)))
+    return {"seconds": state.shared.policy.seconds, "manual": state.shared.policy.manual}
+
+
+def _complete(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return {"action": state.complete_action(_id(request))}
+
+
+def _fail(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return {"action": state.fail_action(_id(request), **body)}
+
+
+def _fail_next(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    state.fail_next_action(**body)
+    return {}
+
+
+def _faults(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return {"faults": state.list_faults()}
+
+
+def _add_fault(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    with state.lock:
+        return {"fault": state.faults.add(**body).to_api()}
+
+
+def _clear_faults(state: SimState, request: Request, body: dict[str, Any]) -> None:
+    state.clear_faults()
+
+
+def _remove_fault(state: SimState, request: Request, body: dict[str, Any]) -> None:
+    with state.lock:
+        if not state.faults.remove(_id(request)):
+            raise SimError("not_found", f"fault {_id(request)} not found")
+
+
+def _requests(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    return state.request_counts(_query(request, "token"))
+
+
+def _reset_requests(state: SimState, request: Request, body: dict[str, Any]) -> None:
+    state.reset_request_counts()
+
+
+def _rate_limit(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    state.set_rate_limit(int(body["limit"]), float(body.get("refill_per_second", 1.0)))
+    return {"limit": state.limiter.limit, "refill_per_second": state.limiter.refill}
+
+
+ROUTES: Final = [
+    Route("/reset", _endpoint(_reset), methods=["POST"]),
+    Route("/state", _endpoint(_state), methods=["GET"]),
+    Route("/actions", _endpoint(_actions), methods=["GET"]),
+    Route("/actions/timing", _endpoint(_timing), methods=["PUT"]),
+    Route("/actions/fail_next", _endpoint(_fail_next), methods=["POST"]),
+    Route("/actions/{id:int}/complete", _endpoint(_complete), methods=["POST"]),
+    Route("/actions/{id:int}/fail", _endpoint(_fail), methods=["POST"]),
+    Route("/faults", _endpoint(_faults), methods=["GET"]),
+    Route("/faults", _endpoint(_add_fault, 201), methods=["POST"]),
+    Route("/faults", _endpoint(_clear_faults), methods=["DELETE"]),
+    Route("/faults/{id:int}", _endpoint(_remove_fault), methods=["DELETE"]),
+    Route("/requests", _endpoint(_requests), methods=["GET"]),
+    Route("/requests", _endpoint(_reset_requests), methods=["DELETE"]),
+    Route("/rate_limit", _endpoint(_rate_limit), methods=["PUT"]),
+]
