@@ -97,7 +97,7 @@ def _images(row: data.ImageRow) -> Iterable[Record]:
             "architecture": architecture,
             "rapid_deploy": row.rapid_deploy,
             "protection": {"delete": False},
-            "deprecated": row.deprecated and f"{row.deprecated}T00:00:00+00:00",
+            "deprecation": _deprecation((row.deprecated, row.unavailable_after) if row.deprecated else None),
             "deleted": None,
             "labels": {},
         }

@@ -2,7 +2,8 @@
 
 Snapshots are created by ``POST /servers/{id}/actions/create_image`` (see :func:`new_image`); they
 start ``creating`` and become ``available`` when that action succeeds. Deprecated images are left
-out of lists unless ``include_deprecated=true``.
+out of lists unless ``include_deprecated=true``; since 2026-09-08 images carry a ``deprecation``
+object instead of the removed ``deprecated`` timestamp.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def new_image(project: Project, server: Record, kind: str, description: str | No
         "architecture": server["architecture"],
         "rapid_deploy": False,
         "protection": {"delete": False},
-        "deprecated": None,
+        "deprecation": None,
         "deleted": None,
         "labels": labels,
     }
@@ -69,8 +70,8 @@ def new_image(project: Project, server: Record, kind: str, description: str | No
 
 def list_images(ctx: Ctx) -> Reply:
     records = list(_all(ctx.project))
-    if ctx.q("include_deprecated") != "true":
-        records = [r for r in records if r.get("deprecated") is None]
+    if (ctx.q("include_deprecated") or "").lower() not in ("true", "1"):
+        records = [r for r in records if r.get("deprecation") is None]
     filters = [
         Filter("type", field_in("type"), TYPES),
         Filter("status", field_in("status"), STATUSES),
