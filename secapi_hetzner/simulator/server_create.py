@@ -43,8 +43,8 @@ def _location(project: Project, body: dict[str, Any], server_type: Record, volum
         return str(found["name"])
     if volumes:
         return str(volumes[0]["location"])
-    offers = [o for o in server_type["locations"] if o["available"]]
-    return str(next((o["name"] for o in offers if o["recommended"]), offers[0]["name"] if offers else "fsn1"))
+    offers = [o["name"] for o in server_type["locations"] if o["available"]]
+    return str(offers[0]) if offers else "fsn1"  # the first location that sells the type
 
 
 def _check_offer(server_type: Record, location: str) -> None:
