@@ -49,7 +49,9 @@ def resource_action_routes(plural: str, kind: str) -> list[Route]:
     """``GET /<plural>/actions[/{id}]`` and ``GET /<plural>/{id}/actions[/{action_id}]``."""
 
     def list_all(ctx: Ctx) -> Reply:
-        return _actions_reply(ctx, [a for a in ctx.project.iter_actions() if any(k == kind for k, _ in a.resources)])
+        return _actions_reply(
+            ctx, [a for a in ctx.project.iter_actions() if any(k == kind for k, _ in a.resources)]
+        )
 
     def get_one(ctx: Ctx) -> Reply:
         return _action_of(ctx, ctx.id, kind)

@@ -29,14 +29,17 @@ class LocationRow(NamedTuple):
     price_per_tb: float  # EUR net per extra TB
 
 
+EUC: Final = "eu-central"
+APS: Final = "ap-southeast"
+
 # fmt: off
 LOCATIONS: Final = (
-    LocationRow(1, "fsn1", "Falkenstein DC Park 1", "DE", "Falkenstein", 50.47612, 12.370071, "eu-central", 1, 20, 1),
-    LocationRow(2, "nbg1", "Nuremberg DC Park 1", "DE", "Nuremberg", 49.452102, 11.076665, "eu-central", 1, 20, 1),
-    LocationRow(3, "hel1", "Helsinki DC Park 1", "FI", "Helsinki", 60.169855, 24.938379, "eu-central", 1, 20, 1),
+    LocationRow(1, "fsn1", "Falkenstein DC Park 1", "DE", "Falkenstein", 50.47612, 12.370071, EUC, 1, 20, 1),
+    LocationRow(2, "nbg1", "Nuremberg DC Park 1", "DE", "Nuremberg", 49.452102, 11.076665, EUC, 1, 20, 1),
+    LocationRow(3, "hel1", "Helsinki DC Park 1", "FI", "Helsinki", 60.169855, 24.938379, EUC, 1, 20, 1),
     LocationRow(4, "ash", "Ashburn, VA", "US", "Ashburn, VA", 39.045821, -77.487073, "us-east", 1.2, 1, 1),
-    LocationRow(5, "hil", "Hillsboro, OR", "US", "Hillsboro, OR", 45.54222, -122.951924, "us-west", 1.2, 1, 1),
-    LocationRow(6, "sin", "Singapore", "SG", "Singapore", 1.283333, 103.833333, "ap-southeast", 1.35, 0.5, 7.4),
+    LocationRow(5, "hil", "Hillsboro, OR", "US", "Hillsboro, OR", 45.54222, -122.95192, "us-west", 1.2, 1, 1),
+    LocationRow(6, "sin", "Singapore", "SG", "Singapore", 1.283333, 103.833333, APS, 1.35, 0.5, 7.4),
 )
 # fmt: on
 

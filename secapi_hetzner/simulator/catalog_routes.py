@@ -23,7 +23,9 @@ def get_location(ctx: Ctx) -> Reply:
 
 
 def list_server_types(ctx: Ctx) -> Reply:
-    return list_reply(ctx, "server_types", CATALOG.server_types, render, sorts=("id", "name"), selectable=False)
+    return list_reply(
+        ctx, "server_types", CATALOG.server_types, render, sorts=("id", "name"), selectable=False
+    )
 
 
 def get_server_type(ctx: Ctx) -> Reply:

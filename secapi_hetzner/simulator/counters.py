@@ -16,7 +16,7 @@ class RequestCounter:
         self._counts[(token, f"{method} {template}")] += 1
 
     def snapshot(self, token: str | None = None) -> dict[str, Any]:
-        """``{"total", "by_route", "by_project": {token: {"total", "by_route"}}}``; with ``token``, one project."""
+        """``{"total", "by_route", "by_project": {token: {"total", "by_route"}}}``, or one project's."""
         by_project: dict[str, dict[str, Any]] = {}
         by_route: Counter[str] = Counter()
         for (owner, route), count in sorted(self._counts.items()):

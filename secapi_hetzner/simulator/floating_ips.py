@@ -47,7 +47,14 @@ def create_floating_ip(ctx: Ctx) -> Reply:
     if name is not None:
         ctx.project.ensure_unique(KIND, "name", name)
     ip = ctx.project.shared.next_ipv4() if family == "ipv4" else ctx.project.shared.next_ipv6_network()
-    record = {"name": name, "type": family, "ip": ip, "home_location": location, "server": None, "blocked": False}
+    record = {
+        "name": name,
+        "type": family,
+        "ip": ip,
+        "home_location": location,
+        "server": None,
+        "blocked": False,
+    }
     record.update(description=opt_str(ctx.body, "description"), labels=opt_labels(ctx.body) or {})
     record.update(protection={"delete": False}, dns_ptr=[])
     if server is not None:

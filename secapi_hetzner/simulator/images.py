@@ -42,7 +42,9 @@ def find_image(project: Project, ident: object, architecture: str | None = None)
     return found
 
 
-def new_image(project: Project, server: Record, kind: str, description: str | None, labels: dict[str, str]) -> Record:
+def new_image(
+    project: Project, server: Record, kind: str, description: str | None, labels: dict[str, str]
+) -> Record:
     """A ``creating`` snapshot or backup of ``server``'s disk."""
     origin = find_image(project, server["image"]) if server.get("image") else None
     origin = origin or {}

@@ -64,12 +64,20 @@ def _subnet(record: Record, spec: Any) -> Record:
     if spec.get("ip_range") is not None:
         wanted = parse_range(spec["ip_range"], "ip_range")
     else:
-        wanted = next((c for c in whole.subnets(new_prefix=24) if not any(c.overlaps(t) for t in taken)), whole)
+        wanted = next(
+            (c for c in whole.subnets(new_prefix=24) if not any(c.overlaps(t) for t in taken)), whole
+        )
     if not wanted.subnet_of(whole) or any(wanted.overlaps(t) for t in taken):
         raise invalid_field("ip_range", f"{wanted} is outside the network or overlaps another subnet")
     vswitch = opt_int(spec, "vswitch_id") if kind == "vswitch" else None
     gateway = str(whole.network_address + 1)
-    return {"type": kind, "ip_range": str(wanted), "network_zone": zone, "gateway": gateway, "vswitch_id": vswitch}
+    return {
+        "type": kind,
+        "ip_range": str(wanted),
+        "network_zone": zone,
+        "gateway": gateway,
+        "vswitch_id": vswitch,
+    }
 
 
 def _route(record: Record, spec: Any) -> Record:

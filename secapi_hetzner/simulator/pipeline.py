@@ -83,7 +83,9 @@ async def handle(request: Request) -> Response:
         permitted, headers = state.limiter.take(token)
         fault = state.faults.take(method, path, token)
     if not permitted:
-        return error_response(SimError("rate_limit_exceeded", "limit of requests per hour reached", {}), headers)
+        return error_response(
+            SimError("rate_limit_exceeded", "limit of requests per hour reached", {}), headers
+        )
     if fault is not None and not fault.after_effect:
         await asyncio.sleep(fault.latency)
         failed = _fault_response(fault, headers)
@@ -99,7 +101,12 @@ async def handle(request: Request) -> Response:
 
 
 async def _dispatch(
-    request: Request, state: SimState, token: str, route: Route | None, params: dict[str, int], allowed: list[str]
+    request: Request,
+    state: SimState,
+    token: str,
+    route: Route | None,
+    params: dict[str, int],
+    allowed: list[str],
 ) -> Reply:
     try:
         if route is None and allowed:

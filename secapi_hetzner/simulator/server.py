@@ -45,7 +45,9 @@ def _url(sock: socket.socket) -> str:
 class RunningSimulator:
     """A simulator served by a daemon thread; ``url`` is the ``api_endpoint`` for ``hcloud.Client``."""
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread, base_url: str, state: SimState) -> None:
+    def __init__(
+        self, server: uvicorn.Server, thread: threading.Thread, base_url: str, state: SimState
+    ) -> None:
         self._server = server
         self._thread = thread
         self.base_url = base_url
@@ -65,12 +67,16 @@ class RunningSimulator:
         self.stop()
 
 
-def serve_in_thread(host: str = "127.0.0.1", port: int = 0, state: SimState | None = None) -> RunningSimulator:
+def serve_in_thread(
+    host: str = "127.0.0.1", port: int = 0, state: SimState | None = None
+) -> RunningSimulator:
     """Start serving on ``host:port`` (0: any free port) and return once connections are accepted."""
     state = state if state is not None else SimState()
     sock = _bind(host, port)
     server = _server(state)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hcloud-simulator")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hcloud-simulator"
+    )
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while not server.started:

@@ -64,7 +64,12 @@ def change_type(ctx: Ctx) -> Reply:
     ctx.project.ensure_unlocked(KIND, ctx.id)
     _stopped(record)
     offer = CATALOG.offer(new, record["location"]) if new else None
-    if new is None or offer is None or not offer["available"] or new["architecture"] != record["architecture"]:
+    if (
+        new is None
+        or offer is None
+        or not offer["available"]
+        or new["architecture"] != record["architecture"]
+    ):
         raise SimError("invalid_server_type", f"server type '{ctx.body.get('server_type')}' does not fit")
     if new["disk"] < record["primary_disk_size"]:
         raise SimError("invalid_server_type", "the server's disk is larger than the new type's disk")
@@ -147,7 +152,9 @@ def add_to_placement_group(ctx: Ctx) -> Reply:
     if record["placement_group"] is not None:
         raise invalid_field("placement_group", "the server is already in a placement group")
     if len(members(ctx.project, group["id"])) >= MAX_SERVERS:
-        raise SimError("placement_error", f"placement group {group['id']} already holds {MAX_SERVERS} servers")
+        raise SimError(
+            "placement_error", f"placement group {group['id']} already holds {MAX_SERVERS} servers"
+        )
     undo = ctx.project.setter(KIND, ctx.id, placement_group=None)
     action = run_action(ctx, KIND, "add_to_placement_group", on_error=[undo])
     record["placement_group"] = group["id"]

@@ -52,7 +52,9 @@ def _check_offer(server_type: Record, location: str) -> None:
     if offer is None:
         raise invalid_field("location", f"server type {server_type['name']} is not offered in {location}")
     if not offer["available"]:
-        raise SimError("resource_unavailable", f"server type {server_type['name']} is sold out in {location}", {})
+        raise SimError(
+            "resource_unavailable", f"server type {server_type['name']} is sold out in {location}", {}
+        )
 
 
 def _image(project: Project, body: dict[str, Any], server_type: Record) -> Record:
@@ -152,7 +154,9 @@ def create_server(ctx: Ctx) -> Reply:
         if ip is not None:
             ip["assignee_id"] = record["id"]
         elif enabled[family]:
-            ip = primary_ips.new_primary_ip(project, "", family, location, assignee_id=record["id"], auto_delete=True)
+            ip = primary_ips.new_primary_ip(
+                project, "", family, location, assignee_id=record["id"], auto_delete=True
+            )
             ip["name"] = f"primary_ip-{ip['id']}"
     return _started(project, record, start, volumes, networks, walls, keys)
 

@@ -20,7 +20,8 @@ from .routing import Ctx, Filter, Reply, Route, field_in, list_reply, one
 
 KIND: Final = "server"
 STATUSES: Final = (
-    "running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown",
+    "running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding",
+    "unknown",
 )  # fmt: skip
 
 
@@ -32,7 +33,12 @@ def _public_net(project: Project, record: Record) -> Record:
         net["ipv4"] = {"id": ipv4["id"], "ip": ipv4["ip"], "blocked": ipv4["blocked"], "dns_ptr": dns_ptr}
     ipv6 = primary_ips.of_server(project, record["id"], "ipv6")
     if ipv6 is not None:
-        net["ipv6"] = {"id": ipv6["id"], "ip": ipv6["ip"], "blocked": ipv6["blocked"], "dns_ptr": ipv6["dns_ptr"]}
+        net["ipv6"] = {
+            "id": ipv6["id"],
+            "ip": ipv6["ip"],
+            "blocked": ipv6["blocked"],
+            "dns_ptr": ipv6["dns_ptr"],
+        }
     floating = project.store("floating_ip").values()
     net["floating_ips"] = sorted(f["id"] for f in floating if f["server"] == record["id"])
     net["firewalls"] = firewalls.of_server(project, record["id"])

@@ -52,7 +52,9 @@ def render(project: Project, record: Record) -> Record:
 def list_ssh_keys(ctx: Ctx) -> Reply:
     records = ctx.project.store(KIND).values()
     filters = [Filter("fingerprint", field_in("fingerprint"))]
-    return list_reply(ctx, "ssh_keys", records, lambda r: render(ctx.project, r), filters=filters, sorts=("id", "name"))
+    return list_reply(
+        ctx, "ssh_keys", records, lambda r: render(ctx.project, r), filters=filters, sorts=("id", "name")
+    )
 
 
 def get_ssh_key(ctx: Ctx) -> Reply:

@@ -112,7 +112,9 @@ class SimState:
         """Finish a running action as planned: success, unless ``fail_next_action`` doomed it."""
         return self._finish(action_id, None, planned=True)
 
-    def fail_action(self, action_id: int, code: str = "action_failed", message: str = "Action failed") -> Record:
+    def fail_action(
+        self, action_id: int, code: str = "action_failed", message: str = "Action failed"
+    ) -> Record:
         return self._finish(action_id, (code, message), planned=False)
 
     def fail_next_action(

@@ -34,7 +34,9 @@ def state(sim: RunningSimulator) -> SimState:
 
 def make_client(sim: RunningSimulator, token: str = TOKEN, timeout: float = 5) -> hcloud.Client:
     """The real hcloud client, polling fast and retrying without sleeping."""
-    client = hcloud.Client(token=token, api_endpoint=sim.url, poll_interval=0.01, poll_max_retries=200, timeout=timeout)
+    client = hcloud.Client(
+        token=token, api_endpoint=sim.url, poll_interval=0.01, poll_max_retries=200, timeout=timeout
+    )
     client._client._retry_interval_func = constant_backoff_function(0)  # private, as hcloud's own tests do
     return client
 

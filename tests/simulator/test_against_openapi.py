@@ -23,7 +23,9 @@ from tests.simulator.helpers import public_key
 from tests.simulator.openapi_overlay import load_document
 
 DOCUMENT = load_document()
-REGISTRY = Registry().with_resource("urn:hcloud", Resource.from_contents(DOCUMENT, default_specification=DRAFT4))
+REGISTRY = Registry().with_resource(
+    "urn:hcloud", Resource.from_contents(DOCUMENT, default_specification=DRAFT4)
+)
 ROUTES = [(route.method, route.template) for route in ROUTER.routes]
 Seen = dict[tuple[str, str], list[tuple[int, list[str]]]]
 
@@ -63,7 +65,9 @@ class Recorder:
         response = self.http.request(method, path, **kwargs)
         route, _, _ = ROUTER.match(method, path.split("?")[0])
         assert route is not None, f"{method} {path} matched no route"
-        self.seen[(method, route.template)].append((response.status_code, _problems(method, route.template, response)))
+        self.seen[(method, route.template)].append(
+            (response.status_code, _problems(method, route.template, response))
+        )
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
 
@@ -88,14 +92,22 @@ def _catalog(call: Recorder) -> None:
 
 
 def _servers(call: Recorder) -> None:
-    key = call("POST", "/ssh_keys", 201, json={"name": "k", "public_key": public_key("k"), "labels": {"a": "b"}})
+    key = call(
+        "POST", "/ssh_keys", 201, json={"name": "k", "public_key": public_key("k"), "labels": {"a": "b"}}
+    )
     call("GET", "/ssh_keys", 200)
     call("GET", f"/ssh_keys/{key['ssh_key']['id']}", 200)
     call("PUT", f"/ssh_keys/{key['ssh_key']['id']}", 200, json={"name": "k2"})
     group = call("POST", "/placement_groups", 201, json={"name": "g", "type": "spread"})["placement_group"]
     call("GET", "/placement_groups", 200)
     call("PUT", f"/placement_groups/{group['id']}", 200, json={"labels": {"x": "y"}})
-    body = {"name": "web", "server_type": "cx23", "image": "ubuntu-24.04", "location": "fsn1", "ssh_keys": ["k2"]}
+    body = {
+        "name": "web",
+        "server_type": "cx23",
+        "image": "ubuntu-24.04",
+        "location": "fsn1",
+        "ssh_keys": ["k2"],
+    }
     created = call("POST", "/servers", 201, json={**body, "placement_group": group["id"]})
     server = created["server"]["id"]
     call("GET", f"/actions?id={created['action']['id']}", 200)
@@ -107,20 +119,42 @@ def _servers(call: Recorder) -> None:
     for name in ("reboot", "reset", "shutdown", "poweron", "poweroff"):
         call("POST", f"/servers/{server}/actions/{name}", 201)
     call("POST", f"/servers/{server}/actions/poweron", 201)
-    call("POST", f"/servers/{server}/actions/change_type", 422, json={"server_type": "cx33", "upgrade_disk": True})
+    call(
+        "POST",
+        f"/servers/{server}/actions/change_type",
+        422,
+        json={"server_type": "cx33", "upgrade_disk": True},
+    )
     call("POST", f"/servers/{server}/actions/poweroff", 201)
-    call("POST", f"/servers/{server}/actions/change_type", 201, json={"server_type": "cx33", "upgrade_disk": False})
+    call(
+        "POST",
+        f"/servers/{server}/actions/change_type",
+        201,
+        json={"server_type": "cx33", "upgrade_disk": False},
+    )
     call("POST", f"/servers/{server}/actions/remove_from_placement_group", 201)
-    call("POST", f"/servers/{server}/actions/add_to_placement_group", 201, json={"placement_group": group["id"]})
+    call(
+        "POST",
+        f"/servers/{server}/actions/add_to_placement_group",
+        201,
+        json={"placement_group": group["id"]},
+    )
     call("POST", f"/servers/{server}/actions/change_protection", 201, json={"delete": True, "rebuild": True})
     call("POST", f"/servers/{server}/actions/rebuild", 423, json={"image": "debian-12"})
-    call("POST", f"/servers/{server}/actions/change_protection", 201, json={"delete": False, "rebuild": False})
+    call(
+        "POST", f"/servers/{server}/actions/change_protection", 201, json={"delete": False, "rebuild": False}
+    )
     call("POST", f"/servers/{server}/actions/rebuild", 201, json={"image": "debian-12"})
     for name in ("enable_rescue", "disable_rescue", "enable_backup", "disable_backup", "reset_password"):
         call("POST", f"/servers/{server}/actions/{name}", 201)
     call("POST", f"/servers/{server}/actions/request_console", 201)
     ip = call("GET", f"/servers/{server}", 200)["server"]["public_net"]["ipv4"]["ip"]
-    call("POST", f"/servers/{server}/actions/change_dns_ptr", 201, json={"ip": ip, "dns_ptr": "web.example.com"})
+    call(
+        "POST",
+        f"/servers/{server}/actions/change_dns_ptr",
+        201,
+        json={"ip": ip, "dns_ptr": "web.example.com"},
+    )
     image = call("POST", f"/servers/{server}/actions/create_image", 201, json={"description": "s"})
     image_id = image["image"]["id"]
     call("GET", f"/images/{image_id}", 200)
@@ -139,7 +173,9 @@ def _servers(call: Recorder) -> None:
 def _volumes(call: Recorder) -> None:
     server = call("POST", "/servers", 201, json={"name": "db", "server_type": "cpx11", "image": "debian-13"})
     server_id = server["server"]["id"]
-    volume = call("POST", "/volumes", 201, json={"name": "v", "size": 10, "location": "fsn1", "format": "xfs"})
+    volume = call(
+        "POST", "/volumes", 201, json={"name": "v", "size": 10, "location": "fsn1", "format": "xfs"}
+    )
     volume_id = volume["volume"]["id"]
     call("GET", "/volumes", 200)
     call("GET", f"/volumes/{volume_id}", 200)
@@ -158,7 +194,9 @@ def _volumes(call: Recorder) -> None:
 
 def _networks(call: Recorder) -> None:
     subnets = [{"type": "cloud", "ip_range": "10.0.1.0/24", "network_zone": "eu-central"}]
-    network = call("POST", "/networks", 201, json={"name": "n", "ip_range": "10.0.0.0/16", "subnets": subnets})
+    network = call(
+        "POST", "/networks", 201, json={"name": "n", "ip_range": "10.0.0.0/16", "subnets": subnets}
+    )
     network_id = network["network"]["id"]
     call("GET", "/networks", 200)
     call("PUT", f"/networks/{network_id}", 200, json={"name": "n2"})
@@ -183,7 +221,9 @@ def _networks(call: Recorder) -> None:
 
 
 def _firewalls(call: Recorder) -> None:
-    server = call("POST", "/servers", 201, json={"name": "fw-target", "server_type": "cx23", "image": "rocky-9"})
+    server = call(
+        "POST", "/servers", 201, json={"name": "fw-target", "server_type": "cx23", "image": "rocky-9"}
+    )
     server_id = server["server"]["id"]
     rules = [{"direction": "in", "protocol": "tcp", "port": "22", "source_ips": ["0.0.0.0/0"]}]
     apply_to = [{"type": "label_selector", "label_selector": {"selector": "env=prod"}}]
@@ -192,7 +232,9 @@ def _firewalls(call: Recorder) -> None:
     call("GET", "/firewalls", 200)
     call("PUT", f"/firewalls/{firewall_id}", 200, json={"labels": {"a": "b"}})
     target = [{"type": "server", "server": {"id": server_id}}]
-    applied = call("POST", f"/firewalls/{firewall_id}/actions/apply_to_resources", 201, json={"apply_to": target})
+    applied = call(
+        "POST", f"/firewalls/{firewall_id}/actions/apply_to_resources", 201, json={"apply_to": target}
+    )
     call("GET", f"/firewalls/{firewall_id}", 200)
     call("GET", f"/servers/{server_id}", 200)
     call("POST", f"/firewalls/{firewall_id}/actions/set_rules", 201, json={"rules": []})
@@ -206,7 +248,9 @@ def _ips(call: Recorder) -> None:
     body = {"name": "ip-host", "server_type": "cx23", "image": "debian-12", "start_after_create": False}
     server = call("POST", "/servers", 201, json={**body, "public_net": {"enable_ipv4": False}})
     server_id = server["server"]["id"]
-    ip = call("POST", "/primary_ips", 201, json={"name": "p", "type": "ipv4", "location": "fsn1"})["primary_ip"]
+    ip = call("POST", "/primary_ips", 201, json={"name": "p", "type": "ipv4", "location": "fsn1"})[
+        "primary_ip"
+    ]
     call("GET", "/primary_ips", 200)
     call("PUT", f"/primary_ips/{ip['id']}", 200, json={"auto_delete": False})
     call(
@@ -224,7 +268,9 @@ def _ips(call: Recorder) -> None:
     call.actions_of("primary_ips", ip["id"], protect["action"]["id"])
     call("DELETE", f"/primary_ips/{ip['id']}", 204)
 
-    fip = call("POST", "/floating_ips", 201, json={"type": "ipv4", "home_location": "fsn1", "description": "d"})
+    fip = call(
+        "POST", "/floating_ips", 201, json={"type": "ipv4", "home_location": "fsn1", "description": "d"}
+    )
     fip_id = fip["floating_ip"]["id"]
     call("GET", "/floating_ips", 200)
     call("PUT", f"/floating_ips/{fip_id}", 200, json={"description": "e"})

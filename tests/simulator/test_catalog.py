@@ -68,7 +68,15 @@ def test_system_images_for_arm(client: hcloud.Client) -> None:
 
     assert images and all(i.architecture == "arm" and i.type == "system" for i in images)
     names = {i.name for i in images}
-    assert {"ubuntu-22.04", "ubuntu-24.04", "debian-12", "debian-13", "fedora-42", "rocky-9", "alma-9"} <= names
+    assert {
+        "ubuntu-22.04",
+        "ubuntu-24.04",
+        "debian-12",
+        "debian-13",
+        "fedora-42",
+        "rocky-9",
+        "alma-9",
+    } <= names
 
 
 def test_image_by_name_and_architecture(client: hcloud.Client) -> None:
@@ -89,7 +97,9 @@ def test_deprecated_images_only_on_request(client: hcloud.Client) -> None:
 
 
 def test_images_sorted_by_name_descending(api: httpx.Client) -> None:
-    names = [i["name"] for i in api.get("/images", params={"sort": "name:desc", "per_page": 50}).json()["images"]]
+    names = [
+        i["name"] for i in api.get("/images", params={"sort": "name:desc", "per_page": 50}).json()["images"]
+    ]
 
     assert names == sorted(names, reverse=True)
 
@@ -108,4 +118,6 @@ def test_datacenters_are_gone(api: httpx.Client, client: hcloud.Client) -> None:
 def test_catalog_is_shared_by_all_projects(
     sim: RunningSimulator, client: hcloud.Client, other_client: hcloud.Client
 ) -> None:
-    assert [t.id for t in client.server_types.get_all()] == [t.id for t in other_client.server_types.get_all()]
+    assert [t.id for t in client.server_types.get_all()] == [
+        t.id for t in other_client.server_types.get_all()
+    ]

@@ -73,7 +73,14 @@ def test_actions_list_requires_ids(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "labels",
-    [{"bad key!": "x"}, {"k": "bad value!"}, {"hetzner.cloud/owner": "x"}, {"k" * 64: "v"}, {"k": "v" * 64}, {"k": 1}],
+    [
+        {"bad key!": "x"},
+        {"k": "bad value!"},
+        {"hetzner.cloud/owner": "x"},
+        {"k" * 64: "v"},
+        {"k": "v" * 64},
+        {"k": 1},
+    ],
 )
 def test_invalid_labels_are_rejected_with_field_details(api: httpx.Client, labels: dict[str, object]) -> None:
     response = api.post("/placement_groups", json={"name": "g", "type": "spread", "labels": labels})

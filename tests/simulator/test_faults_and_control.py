@@ -208,11 +208,13 @@ def test_reset_forgets_everything_but_keeps_ids_growing(state: SimState, client:
 
 def test_http_control_surface(control: httpx.Client, client: hcloud.Client, api: httpx.Client) -> None:
     assert control.put("/actions/timing", json={"manual": True}).json() == {"seconds": 0.0, "manual": True}
-    server_id = api.post("/servers", json={"name": "web", "server_type": "cx23", "image": "debian-12"}).json()[
-        "server"
-    ]["id"]
+    server_id = api.post(
+        "/servers", json={"name": "web", "server_type": "cx23", "image": "debian-12"}
+    ).json()["server"]["id"]
     running = control.get("/actions", params={"status": "running"}).json()["actions"]
-    assert {a["command"] for a in running} == {"create_server", "start_server"} and running[0]["token"] == TOKEN
+    assert {a["command"] for a in running} == {"create_server", "start_server"} and running[0][
+        "token"
+    ] == TOKEN
     assert control.post(f"/actions/{running[0]['id']}/complete").json()["action"]["status"] == "success"
     failed = control.post(f"/actions/{running[1]['id']}/fail", json={"code": "boom", "message": "no"})
     assert failed.json()["action"]["error"] == {"code": "boom", "message": "no"}

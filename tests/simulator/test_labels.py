@@ -14,7 +14,8 @@ def test_valid_keys(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["", "-a", "a-", "a" * 64, "Example.com/x", "a/b/c", "/x", "hetzner.cloud/x", f"{'a.' * 127}a/x", "a b"]
+    "key",
+    ["", "-a", "a-", "a" * 64, "Example.com/x", "a/b/c", "/x", "hetzner.cloud/x", f"{'a.' * 127}a/x", "a b"],
 )
 def test_invalid_keys(key: str) -> None:
     assert key_problem(key) is not None

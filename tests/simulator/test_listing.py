@@ -68,7 +68,9 @@ def test_bad_page_parameters(api: httpx.Client, params: dict[str, str]) -> None:
 
 def test_get_all_follows_every_page(client: hcloud.Client, api: httpx.Client) -> None:
     for i in range(55):
-        api.post("/ssh_keys", json={"name": f"k{i}", "public_key": public_key(f"seed-{i}")}).raise_for_status()
+        api.post(
+            "/ssh_keys", json={"name": f"k{i}", "public_key": public_key(f"seed-{i}")}
+        ).raise_for_status()
 
     keys = client.ssh_keys.get_all()
 
@@ -101,7 +103,9 @@ def test_sort_by_name_descending_and_by_id(api: httpx.Client, groups: list[int])
         ("env=", []),
     ],
 )
-def test_label_selector_forms(client: hcloud.Client, groups: list[int], selector: str, expected: list[int]) -> None:
+def test_label_selector_forms(
+    client: hcloud.Client, groups: list[int], selector: str, expected: list[int]
+) -> None:
     found = client.placement_groups.get_all(label_selector=selector)
 
     assert sorted(g.id for g in found) == [groups[i] for i in expected]

@@ -42,7 +42,12 @@ def test_network_with_subnets_and_routes(client: hcloud.Client) -> None:
 
 @pytest.mark.parametrize(
     ("ip_range", "subnet"),
-    [("8.8.0.0/16", "8.8.1.0/24"), ("10.0.0.0/16", "10.1.0.0/24"), ("10.0.0.0/28", "10.0.0.0/29"), ("x", "y")],
+    [
+        ("8.8.0.0/16", "8.8.1.0/24"),
+        ("10.0.0.0/16", "10.1.0.0/24"),
+        ("10.0.0.0/28", "10.0.0.0/29"),
+        ("x", "y"),
+    ],
 )
 def test_invalid_networks(client: hcloud.Client, ip_range: str, subnet: str) -> None:
     subnets = [NetworkSubnet(ip_range=subnet, type="cloud", network_zone="eu-central")]
@@ -60,10 +65,13 @@ def test_server_attachment(client: hcloud.Client) -> None:
     assert (attached.ip, attached.alias_ips, attached.network.id) == ("10.0.1.50", ["10.0.1.51"], network.id)
     assert attached.mac_address
     assert client.servers.get_by_id(other.id).private_net[0].ip == "10.0.1.1"
-    assert sorted(s.id for s in client.networks.get_by_id(network.id).servers) == sorted([server.id, other.id])
+    assert sorted(s.id for s in client.networks.get_by_id(network.id).servers) == sorted(
+        [server.id, other.id]
+    )
     assert _error(server.attach_to_network, network).code == "server_already_attached"
     assert (
-        _error(other.detach_from_network, client.networks.create("n2", ip_range="10.9.0.0/16")).code == "invalid_input"
+        _error(other.detach_from_network, client.networks.create("n2", ip_range="10.9.0.0/16")).code
+        == "invalid_input"
     )
     assert _error(client.networks.delete, network).code == "service_error"
 
@@ -96,7 +104,9 @@ def test_firewalls(client: hcloud.Client) -> None:
     web = create_server(client, "web", labels={"role": "web"})
     db = create_server(client, "db", labels={"role": "db"})
     rules = [FirewallRule(direction="in", protocol="tcp", port="443", source_ips=["0.0.0.0/0", "::/0"])]
-    by_label = FirewallResource(type="label_selector", label_selector=FirewallResourceLabelSelector("role=web"))
+    by_label = FirewallResource(
+        type="label_selector", label_selector=FirewallResourceLabelSelector("role=web")
+    )
     response = client.firewalls.create("fw", rules=rules, resources=[by_label], labels={"a": "b"})
 
     assert [a.command for a in response.actions] == ["set_firewall_rules", "apply_firewall"]
@@ -109,7 +119,9 @@ def test_firewalls(client: hcloud.Client) -> None:
     firewall.apply_to_resources([direct])
     assert _error(firewall.apply_to_resources, [direct]).code == "firewall_already_applied"
     assert client.servers.get_by_id(db.id).public_net.firewalls[0].status == "applied"
-    actions = firewall.set_rules([FirewallRule(direction="out", protocol="icmp", destination_ips=["10.0.0.0/8"])])
+    actions = firewall.set_rules(
+        [FirewallRule(direction="out", protocol="icmp", destination_ips=["10.0.0.0/8"])]
+    )
     assert actions[0].command == "set_firewall_rules"
     assert client.firewalls.get_by_id(firewall.id).rules[0].protocol == "icmp"
     assert _error(firewall.delete).code == "resource_in_use"
@@ -136,7 +148,9 @@ def test_invalid_firewall_rules(client: hcloud.Client, rule: dict[str, object]) 
 
 def test_firewall_follows_server_deletion(client: hcloud.Client) -> None:
     server = create_server(client, "web")
-    firewall = client.firewalls.create("fw", resources=[FirewallResource(type="server", server=server)]).firewall
+    firewall = client.firewalls.create(
+        "fw", resources=[FirewallResource(type="server", server=server)]
+    ).firewall
 
     server.delete().wait_until_finished()
     assert client.firewalls.get_by_id(firewall.id).applied_to == []
@@ -144,7 +158,9 @@ def test_firewall_follows_server_deletion(client: hcloud.Client) -> None:
 
 def test_primary_ip_lifecycle(client: hcloud.Client) -> None:
     ip = client.primary_ips.create("ipv4", "ip", location=Location(name="fsn1"), labels={"a": "b"}).primary_ip
-    server = stopped_server(client, "web", public_net=hcloud.servers.ServerCreatePublicNetwork(enable_ipv4=False))
+    server = stopped_server(
+        client, "web", public_net=hcloud.servers.ServerCreatePublicNetwork(enable_ipv4=False)
+    )
 
     assert ip.assignee_id is None and ip.assignee_type == "unassigned" and ip.location.name == "fsn1"
     ip.assign(server.id, "server").wait_until_finished()
@@ -175,7 +191,9 @@ def test_primary_ip_assignment_rules(client: hcloud.Client) -> None:
 def test_floating_ips(client: hcloud.Client) -> None:
     server = create_server(client, "web", location="nbg1")
     faraway = create_server(client, "faraway", server_type="cpx11", location="ash")
-    floating = client.floating_ips.create("ipv4", description="vip", home_location=Location(name="fsn1")).floating_ip
+    floating = client.floating_ips.create(
+        "ipv4", description="vip", home_location=Location(name="fsn1")
+    ).floating_ip
 
     assert floating.home_location.name == "fsn1" and floating.server is None and floating.name
     floating.assign(server).wait_until_finished()

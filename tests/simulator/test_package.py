@@ -20,7 +20,13 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 
 
 def test_public_names() -> None:
-    assert sorted(simulator.__all__) == ["RunningSimulator", "SimState", "create_app", "run", "serve_in_thread"]
+    assert sorted(simulator.__all__) == [
+        "RunningSimulator",
+        "SimState",
+        "create_app",
+        "run",
+        "serve_in_thread",
+    ]
     assert simulator.__doc__ and "/_sim/" in simulator.__doc__
 
 
@@ -38,7 +44,9 @@ def test_imports_nothing_from_the_project_and_not_hcloud() -> None:
     imported = {name for path in MODULES for name in _imports(path)}
 
     assert not {n for n in imported if n.split(".")[0] in ("hcloud", "requests")}
-    assert not {n for n in imported if n.startswith("secapi_hetzner") and not n.startswith(simulator.__name__)}
+    assert not {
+        n for n in imported if n.startswith("secapi_hetzner") and not n.startswith(simulator.__name__)
+    }
 
 
 def test_files_stay_small() -> None:
@@ -69,7 +77,9 @@ def test_run_serves_and_says_where(tmp_path: Path) -> None:
         deadline = time.monotonic() + 5
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/v1/locations", headers={"Authorization": "Bearer x"})
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/v1/locations", headers={"Authorization": "Bearer x"}
+                )
                 break
             except httpx.ConnectError:
                 assert time.monotonic() < deadline

@@ -24,8 +24,8 @@ def _error(call: object, *args: object, **kwargs: object) -> hcloud.APIException
 
 def test_create_reports_actions_and_becomes_running(client: hcloud.Client) -> None:
     response = client.servers.create(
-        "web-1", server_type=ServerType(name="cpx21"), image=Image(name="ubuntu-24.04"), location=Location(name="ash"),
-        labels={"role": "web"}, user_data="#cloud-config\n",
+        "web-1", server_type=ServerType(name="cpx21"), image=Image(name="ubuntu-24.04"),
+        location=Location(name="ash"), labels={"role": "web"}, user_data="#cloud-config\n",
     )  # fmt: skip
 
     assert response.server.status == "initializing"
@@ -35,11 +35,19 @@ def test_create_reports_actions_and_becomes_running(client: hcloud.Client) -> No
     response.action.wait_until_finished()
     server = client.servers.get_by_id(response.server.id)
     assert server.status == "running" and server.locked is False
-    assert (server.server_type.name, server.location.name, server.image.name) == ("cpx21", "ash", "ubuntu-24.04")
+    assert (server.server_type.name, server.location.name, server.image.name) == (
+        "cpx21",
+        "ash",
+        "ubuntu-24.04",
+    )
     assert server.primary_disk_size == 80 and server.labels == {"role": "web"}
     assert server.public_net.ipv4.ip and server.public_net.ipv6.ip.endswith("::/64")
     primary = client.primary_ips.get_by_id(server.public_net.primary_ipv4.id)
-    assert (primary.ip, primary.assignee_id, primary.auto_delete) == (server.public_net.ipv4.ip, server.id, True)
+    assert (primary.ip, primary.assignee_id, primary.auto_delete) == (
+        server.public_net.ipv4.ip,
+        server.id,
+        True,
+    )
     assert server.included_traffic == 1024**4
 
 
@@ -53,7 +61,10 @@ def test_create_without_location_picks_an_available_one(client: hcloud.Client) -
 def test_ssh_keys_suppress_the_root_password(client: hcloud.Client) -> None:
     key = client.ssh_keys.create("me", public_key("me"))
     response = client.servers.create(
-        "a", server_type=ServerType(name="cx23"), image=Image(name="debian-12"), ssh_keys=[SSHKey(name=key.name)]
+        "a",
+        server_type=ServerType(name="cx23"),
+        image=Image(name="debian-12"),
+        ssh_keys=[SSHKey(name=key.name)],
     )
 
     assert response.root_password is None
@@ -124,7 +135,9 @@ def test_change_type_to_an_unfit_type(client: hcloud.Client, target: str) -> Non
     server = stopped_server(client, "web", server_type="cx33")
     server.change_type(ServerType(name="cx43"), upgrade_disk=True).wait_until_finished()
 
-    assert _error(server.change_type, ServerType(name=target), upgrade_disk=False).code == "invalid_server_type"
+    assert (
+        _error(server.change_type, ServerType(name=target), upgrade_disk=False).code == "invalid_server_type"
+    )
 
 
 def test_snapshot_lifecycle(client: hcloud.Client) -> None:
@@ -138,7 +151,9 @@ def test_snapshot_lifecycle(client: hcloud.Client) -> None:
     assert image.status == "available" and image.created_from.id == server.id and image.bound_to is None
     assert (image.os_flavor, image.disk_size, image.architecture) == ("rocky", 40, "x86")
     assert image.image_size is not None and image.image_size < image.disk_size
-    assert [i.id for i in client.images.get_all(type=["snapshot"], label_selector="kind=backup")] == [image.id]
+    assert [i.id for i in client.images.get_all(type=["snapshot"], label_selector="kind=backup")] == [
+        image.id
+    ]
 
     client.images.update(image, description="renamed", labels={})
     assert client.images.get_by_id(image.id).description == "renamed"
@@ -189,7 +204,9 @@ def test_protection(client: hcloud.Client) -> None:
 
 def test_locked_while_an_action_runs(state: SimState, client: hcloud.Client) -> None:
     state.set_action_timing(manual=True)
-    response = client.servers.create("web", server_type=ServerType(name="cx23"), image=Image(name="debian-12"))
+    response = client.servers.create(
+        "web", server_type=ServerType(name="cx23"), image=Image(name="debian-12")
+    )
 
     error = _error(client.servers.power_off, response.server)
     assert (error.code, error.message.startswith("server with ID")) == ("locked", True)

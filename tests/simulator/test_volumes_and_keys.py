@@ -16,12 +16,19 @@ def _error(call: object, *args: object, **kwargs: object) -> hcloud.APIException
 
 
 def test_volume_lifecycle(client: hcloud.Client) -> None:
-    response = client.volumes.create(20, "data", location=Location(name="nbg1"), format="ext4", labels={"a": "b"})
+    response = client.volumes.create(
+        20, "data", location=Location(name="nbg1"), format="ext4", labels={"a": "b"}
+    )
 
     assert response.volume.status == "creating" and response.action.command == "create_volume"
     response.action.wait_until_finished()
     volume = client.volumes.get_by_id(response.volume.id)
-    assert (volume.status, volume.size, volume.location.name, volume.format) == ("available", 20, "nbg1", "ext4")
+    assert (volume.status, volume.size, volume.location.name, volume.format) == (
+        "available",
+        20,
+        "nbg1",
+        "ext4",
+    )
     assert volume.linux_device == f"/dev/disk/by-id/scsi-0HC_Volume_{volume.id}" and volume.server is None
     assert client.volumes.get_all(label_selector="a=b")[0].id == volume.id
 
