@@ -72,7 +72,8 @@ def opt_labels(body: Body) -> dict[str, str] | None:
 
 
 def one_of(body: Body, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
-    value = body.get(name, default)
+    value = body.get(name)
+    value = default if value is None else value
     if value not in choices:
         raise invalid_field(name, f"must be one of {', '.join(choices)}")
     assert isinstance(value, str)

@@ -134,10 +134,6 @@ def parse_selector(text: str) -> Selector:
     return Selector(tuple(_parse_term(term, text) for term in terms))
 
 
-def selector_matcher(text: str | None) -> Selector | None:
-    return None if text is None else parse_selector(text)
-
-
 def labels_of(record: Mapping[str, Any]) -> dict[str, str]:
     labels = record.get("labels")
     return labels if isinstance(labels, dict) else {}

@@ -7,7 +7,7 @@ A route is registered with the path template exactly as Hetzner's OpenAPI docume
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,3 @@ def list_reply(
 
 def one(key: str, record: Record, status: int = 200, **extra: Any) -> Reply:
     return Reply(status, {key: record, **extra})
-
-
-def by_kind(routes: Mapping[str, Sequence[Route]]) -> list[Route]:
-    return [route for group in routes.values() for route in group]

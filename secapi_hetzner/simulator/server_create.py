@@ -111,6 +111,7 @@ def _checks(project: Project, body: dict[str, Any], location: str, volumes: list
     for volume in volumes:
         if volume["location"] != location or volume["server"] is not None:
             raise invalid_field("volumes", f"volume {volume['id']} is attached or in another location")
+        project.ensure_unlocked("volume", volume["id"])
     if len((opt_str(body, "user_data") or "").encode()) > MAX_USER_DATA:
         raise invalid_field("user_data", "must be at most 32 KiB")
     return _group(project, body)

@@ -179,6 +179,17 @@ def test_primary_ip_lifecycle(client: hcloud.Client) -> None:
     assert ip.delete() is True
 
 
+def test_primary_ip_created_for_a_server(client: hcloud.Client) -> None:
+    server = stopped_server(client, "web", public_net=hcloud.servers.ServerCreatePublicNetwork(enable_ipv6=False))
+
+    response = client.primary_ips.create("ipv6", "v6", assignee_id=server.id, assignee_type="server")
+    assert response.primary_ip.location.name == "fsn1" and response.primary_ip.assignee_id == server.id
+    assert client.servers.get_by_id(server.id).public_net.ipv6.ip == response.primary_ip.ip
+    running = create_server(client, "running")
+    error = _error(client.primary_ips.create, "ipv4", "v4", assignee_id=running.id, assignee_type="server")
+    assert error.code == "server_not_stopped"
+
+
 def test_primary_ip_assignment_rules(client: hcloud.Client) -> None:
     server = stopped_server(client, "web")
     in_nbg = client.primary_ips.create("ipv4", "far", location=Location(name="nbg1")).primary_ip
