@@ -58,11 +58,9 @@ def test_latency_provokes_client_timeouts(sim: RunningSimulator, state: SimState
     client = make_client(sim, timeout=0.2)
     client._client._retry_max_retries = 0
     state.inject_fault("^/locations$", latency=0.5)
-    started = time.monotonic()
 
     with pytest.raises(requests.exceptions.Timeout):
         client.locations.get_all()
-    assert time.monotonic() - started < 0.45
     assert len(client.locations.get_all()) == 6
 
 
@@ -147,7 +145,7 @@ def test_manual_failure_undoes_the_transition(state: SimState, client: hcloud.Cl
 
 
 def test_timed_actions(state: SimState, client: hcloud.Client) -> None:
-    state.set_action_timing(0.2)
+    state.set_action_timing(0.3)
     response = _create(client)
 
     first = client.actions.get_by_id(response.action.id)
