@@ -180,7 +180,9 @@ def test_primary_ip_lifecycle(client: hcloud.Client) -> None:
 
 
 def test_primary_ip_created_for_a_server(client: hcloud.Client) -> None:
-    server = stopped_server(client, "web", public_net=hcloud.servers.ServerCreatePublicNetwork(enable_ipv6=False))
+    server = stopped_server(
+        client, "web", public_net=hcloud.servers.ServerCreatePublicNetwork(enable_ipv6=False)
+    )
 
     response = client.primary_ips.create("ipv6", "v6", assignee_id=server.id, assignee_type="server")
     assert response.primary_ip.location.name == "fsn1" and response.primary_ip.assignee_id == server.id
