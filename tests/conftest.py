@@ -25,8 +25,10 @@ TENANT = "acme"
 
 
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
-    dbs = TestDatabases.start(os.environ.get("TEST_DATABASE_URL", ""), tmp_path_factory.mktemp("pg-root"))
+def databases() -> Iterator[TestDatabases]:
+    # Not under pytest's tmp_path: the embedded server runs as its own system user, and pytest's
+    # temporary directories are private to root (mode 0700).
+    dbs = TestDatabases.start(os.environ.get("TEST_DATABASE_URL", ""), ROOT / ".data" / "test")
     yield dbs
     dbs.stop()
 
@@ -71,13 +73,16 @@ class Service:
         return self.client.get(path, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["own-spec"])
+@pytest.fixture(scope="module", params=["own-spec"])
 def spec_dir(request: pytest.FixtureRequest) -> Path:
     return OWN_SPEC
 
 
-@pytest.fixture
-def service(spec_dir: Path, database_url: str, simulator: RunningSimulator) -> Iterator[Service]:
+@pytest.fixture(scope="module")
+def service(spec_dir: Path, databases: TestDatabases, simulator_session: RunningSimulator) -> Iterator[Service]:
+    """One running service per test module (building the Connexion app parses 12 documents)."""
+    database_url = databases.fresh()
+    simulator = simulator_session
     db = Database(database_url, max_size=4)
     app = create_app(make_settings(spec_dir, database_url, simulator), db=db)
     token = current().tokens.issue(TENANT, label="tests")

@@ -77,13 +77,17 @@ class Gateway:
                 category=str(st.category or ""), cores=int(st.cores or 0), memory_gb=float(st.memory or 0),
                 disk_gb=int(st.disk or 0), storage_type=str(st.storage_type or ""),
                 cpu_type=str(st.cpu_type or ""), architecture=str(st.architecture or ""),
-                deprecated=st.deprecation is not None, locations=locations,
+                # the type-wide deprecation is itself deprecated (2025-09-24): a type is retired
+                # when every location has retired it
+                deprecated=bool(locations) and all(loc.deprecated for loc in locations), locations=locations,
             ))
         return result
 
     def list_system_images(self) -> list[HImage]:
-        images = self._call("images.get_all",
-                            lambda: self._client.images.get_all(type=["system"], status=["available"]))
+        # hcloud 2.27 sends per_page in place of the status filter (images/client.py), so the
+        # status filter is applied here instead of by Hetzner.
+        images = [img for img in self._call("images.get_all", lambda: self._client.images.get_all(type=["system"]))
+                  if img.status == "available"]
         return [HImage(id=int(img.id or 0), name=str(img.name or ""), type=str(img.type),
                        description=str(img.description or ""), architecture=str(img.architecture or ""),
                        os_flavor=str(img.os_flavor or ""), os_version=str(img.os_version or ""),

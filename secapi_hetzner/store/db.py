@@ -39,8 +39,9 @@ def db_errors() -> Iterator[None]:
     except psycopg.errors.UntranslatableCharacter as exc:
         raise errors.InvalidRequest("The request contains a character the service cannot store "
                                     "(such as U+0000).") from exc
-    except psycopg.errors.CharacterNotInRepertoire as exc:
-        raise errors.InvalidRequest("The request contains invalid characters.") from exc
+    except psycopg.DataError as exc:  # SQLSTATE class 22, and psycopg's own NUL check
+        raise errors.InvalidRequest("The request contains a value the service cannot store "
+                                    "(such as U+0000 or an out-of-range number).") from exc
     except (psycopg.OperationalError, PoolTimeout) as exc:
         raise errors.Unavailable("The database is not reachable right now.") from exc
 

@@ -21,8 +21,11 @@ def yoyo_url(database_url: str) -> str:
 def apply_migrations(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> int:
     """Apply pending migrations; return how many were applied."""
     backend = get_backend(yoyo_url(database_url))
-    migrations = read_migrations(str(migrations_dir))
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
-    return len(pending)
+    try:
+        migrations = read_migrations(str(migrations_dir))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        return len(pending)
+    finally:
+        backend.connection.close()
