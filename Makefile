@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit contract integration fuzz bench clean
+.PHONY: install run test lint unit contract integration fuzz bench docs clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ fuzz: install
 
 bench: install
 	$(BIN)/python -m bench.catalog
+
+## make docs: regenerate docs/capabilities.md from the code
+docs: install
+	$(BIN)/secapi-hetzner capabilities > docs/capabilities.md
 
 clean:
 	rm -rf $(VENV) .data .hypothesis .schemathesis .mypy_cache .ruff_cache

@@ -54,6 +54,13 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _capabilities(args: argparse.Namespace) -> int:
+    from secapi_hetzner.app.capabilities import build_matrix, markdown
+
+    print(markdown(build_matrix(Settings.from_env().spec_dir)), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="secapi-hetzner", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -70,6 +77,8 @@ def parser() -> argparse.ArgumentParser:
     tokens.add_argument("--tenant", default=DEFAULT_TENANT)
     tokens.add_argument("--label", default="")
     tokens.set_defaults(run=_tokens)
+    commands.add_parser("capabilities", help="print the capability matrix as Markdown").set_defaults(
+        run=_capabilities)
     return root
 
 

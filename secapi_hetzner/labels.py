@@ -6,7 +6,9 @@ Syntax (comma = AND):
     *ke*=*val*       ``*`` matches any characters, on either side, anywhere in the word
     key>n key<n key>=n key<=n   numeric comparison (labels whose value is not a number do not match)
     ns:key=value     namespaced keys are ordinary keys that contain ``:``
-A bare ``key`` is not part of the syntax and is rejected, as is an empty term.
+    key  !key        the label is present / absent (as in Kubernetes and Hetzner selectors)
+Every string is a filter (the spec types the parameter as a free string): empty terms are ignored,
+and a numeric comparison with a non-number matches nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from secapi_hetzner.errors import InvalidRequest
-
-OPERATORS = ("!=", ">=", "<=", "=", ">", "<")  # longest first
-_TERM = re.compile(r"^(?P<key>[^=!<>]+)(?P<op>!=|>=|<=|=|>|<)(?P<value>[^=!<>]*)$")
+_TERM = re.compile(r"^(?P<key>[^=!<>]*)(?P<op>!=|>=|<=|=|>|<)(?P<value>.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,10 @@ class Term:
     value: str
 
     def matches(self, labels: Mapping[str, str]) -> bool:
+        if self.op == "exists":
+            return any(_glob(self.key, k) for k in labels)
+        if self.op == "absent":
+            return not any(_glob(self.key, k) for k in labels)
         if "*" in self.key:
             keys = [k for k in labels if _glob(self.key, k)]
         else:
@@ -71,19 +74,16 @@ class LabelFilter:
 
 
 def parse_label_filter(text: str | None) -> LabelFilter:
-    """Parse the ``labels`` query parameter; raise :class:`InvalidRequest` on malformed input."""
-    if text is None or text.strip() == "":
-        return LabelFilter(())
+    """Parse the ``labels`` query parameter. Total: every string is a filter."""
     terms = []
-    for raw in text.split(","):
+    for raw in (text or "").split(","):
         part = raw.strip()
+        if not part:
+            continue
         match = _TERM.match(part)
-        if not match or not match.group("key").strip():
-            raise InvalidRequest(f"Invalid label filter {part!r}: expected key=value, key!=value, "
-                                 "key>n, key<n, key>=n or key<=n.", parameter="labels")
-        op = match.group("op")
-        value = match.group("value").strip()
-        if op in (">", "<", ">=", "<=") and _number(value) is None:
-            raise InvalidRequest(f"Invalid label filter {part!r}: {op} needs a number.", parameter="labels")
-        terms.append(Term(match.group("key").strip(), op, value))
+        if match is None:
+            absent = part.startswith("!")
+            terms.append(Term(part[1:].strip() if absent else part, "absent" if absent else "exists", ""))
+        else:
+            terms.append(Term(match.group("key").strip(), match.group("op"), match.group("value").strip()))
     return LabelFilter(tuple(terms))

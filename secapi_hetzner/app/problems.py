@@ -90,18 +90,16 @@ def error_body(
 ) -> dict[str, Any]:
     """Build a spec-conformant ``Error`` object."""
     error_type, title = STATUS_TABLE.get(status, STATUS_TABLE[500 if status >= 500 else 400])
-    source: dict[str, str] = {}
-    if pointer:
-        source["pointer"] = pointer
-    if parameter:
-        source["parameter"] = parameter
+    # the spec's ErrorSource requires both members: a body problem names the "body" parameter,
+    # a parameter problem points at the document root
+    sources = [{"pointer": pointer or "/", "parameter": parameter or "body"}] if pointer or parameter else []
     body: dict[str, Any] = {
         "type": str(error_type),
         "title": title,
         "status": status,
         "detail": (detail or title)[:MAX_DETAIL_LENGTH],
         "instance": (instance or "/")[:MAX_INSTANCE_LENGTH],
-        "sources": [source] if source else [],
+        "sources": sources,
     }
     if meta:
         body["meta"] = meta

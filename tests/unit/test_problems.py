@@ -47,6 +47,8 @@ def test_error_types_are_exactly_the_spec_enum() -> None:
 def test_sources_and_limits() -> None:
     body = error_body(400, "d" * 40000, instance="/" + "p" * 500, pointer="/spec/x", parameter="labels")
     assert body["sources"] == [{"pointer": "/spec/x", "parameter": "labels"}]
+    assert error_body(400, "x", instance="/", parameter="skipToken")["sources"] == [
+        {"pointer": "/", "parameter": "skipToken"}]
     assert len(body["detail"]) == 32768 and len(body["instance"]) == 256
     json.dumps(body)
 
