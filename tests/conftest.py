@@ -15,7 +15,7 @@ from secapi_hetzner.app.services import current
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.simulator import RunningSimulator, serve_in_thread
 from secapi_hetzner.store import Database
-from tests.support.database import TestDatabases
+from tests.support.database import DatabaseFactory
 from tests.support.servers import serve_in_thread as serve_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,16 +25,16 @@ TENANT = "acme"
 
 
 @pytest.fixture(scope="session")
-def databases() -> Iterator[TestDatabases]:
+def databases() -> Iterator[DatabaseFactory]:
     # Not under pytest's tmp_path: the embedded server runs as its own system user, and pytest's
     # temporary directories are private to root (mode 0700).
-    dbs = TestDatabases.start(os.environ.get("TEST_DATABASE_URL", ""), ROOT / ".data" / "test")
+    dbs = DatabaseFactory.start(os.environ.get("TEST_DATABASE_URL", ""), ROOT / ".data" / "test")
     yield dbs
     dbs.stop()
 
 
 @pytest.fixture
-def database_url(databases: TestDatabases) -> str:
+def database_url(databases: DatabaseFactory) -> str:
     return databases.fresh()
 
 
@@ -79,7 +79,7 @@ def spec_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="module")
-def service(spec_dir: Path, databases: TestDatabases, simulator_session: RunningSimulator) -> Iterator[Service]:
+def service(spec_dir: Path, databases: DatabaseFactory, simulator_session: RunningSimulator) -> Iterator[Service]:
     """One running service per test module (building the Connexion app parses 12 documents)."""
     database_url = databases.fresh()
     simulator = simulator_session

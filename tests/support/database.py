@@ -23,7 +23,7 @@ def with_database(url: str, name: str) -> str:
     return f"{url.rsplit('/', 1)[0]}/{name}"
 
 
-class TestDatabases:
+class DatabaseFactory:
     def __init__(self, server_url: str, embedded: EmbeddedPostgres | None) -> None:
         self.server_url = server_url
         self.embedded = embedded
@@ -33,7 +33,7 @@ class TestDatabases:
         apply_migrations(with_database(server_url, TEMPLATE))
 
     @classmethod
-    def start(cls, url: str, data_dir: Path) -> TestDatabases:
+    def start(cls, url: str, data_dir: Path) -> DatabaseFactory:
         server_url, embedded = ensure_database(url, data_dir)
         return cls(server_url, embedded)
 

@@ -37,6 +37,7 @@ class CatalogCache:
         self._snapshot: CatalogSnapshot | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        self._first_load = threading.Lock()  # one thread loads a cold cache; the others wait for it
         self._refreshing = False
         self.refreshes = 0
 
@@ -80,7 +81,8 @@ class CatalogCache:
             if start:
                 self._refreshing = True
         if snapshot is None:
-            return self.refresh()
+            with self._first_load:
+                return self._snapshot or self.refresh()
         if start:
             threading.Thread(target=self._refresh_in_background, name="catalog-refresh", daemon=True).start()
         return snapshot
