@@ -9,10 +9,25 @@ from secapi_hetzner.hetzner.errors import (
     hetzner_errors,
 )
 from secapi_hetzner.hetzner.gateway import Gateway, Gateways, credential_fingerprint
-from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
+from secapi_hetzner.hetzner.models import (
+    HAction,
+    HCreated,
+    HImage,
+    HLocation,
+    HPlacementGroup,
+    HServer,
+    HServerType,
+    HSnapshot,
+    HSshKey,
+    HTypeLocation,
+    HVolume,
+    Labels,
+    freeze_labels,
+)
 
 __all__ = [
-    "CallCounter", "Gateway", "Gateways", "HImage", "HLocation", "HServerType", "HTypeLocation",
-    "HetznerError", "HetznerNotFound", "HetznerRejected", "HetznerTransient", "RequestBudget",
-    "credential_fingerprint", "hetzner_errors",
+    "CallCounter", "Gateway", "Gateways", "HAction", "HCreated", "HImage", "HLocation", "HPlacementGroup",
+    "HServer", "HServerType", "HSnapshot", "HSshKey", "HTypeLocation", "HVolume", "HetznerError",
+    "HetznerNotFound", "HetznerRejected", "HetznerTransient", "Labels", "RequestBudget",
+    "credential_fingerprint", "freeze_labels", "hetzner_errors",
 ]

@@ -16,9 +16,15 @@ from typing import TypeVar
 
 from hcloud import Client
 
+from secapi_hetzner.hetzner.actions import ActionsMixin
 from secapi_hetzner.hetzner.budget import CallCounter, RequestBudget
 from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
+from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
+from secapi_hetzner.hetzner.placement_groups import PlacementGroupsMixin
+from secapi_hetzner.hetzner.servers import ServersMixin
+from secapi_hetzner.hetzner.ssh_keys import SshKeysMixin
+from secapi_hetzner.hetzner.volumes import VolumesMixin
 
 HETZNER_API = "https://api.hetzner.cloud/v1"
 APPLICATION_NAME = "secapi-hetzner"
@@ -30,8 +36,13 @@ def credential_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-class Gateway:
-    """Hetzner access for one credential (one Hetzner project)."""
+class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin):
+    """Hetzner access for one credential (one Hetzner project).
+
+    The catalog reads live here; compute and storage come from the per-resource mixins
+    (``actions.py``, ``servers.py``, ``volumes.py``, ``ssh_keys.py``, ``images.py``,
+    ``placement_groups.py``), which all go through :meth:`_call`.
+    """
 
     def __init__(self, token: str, *, endpoint: str = "", timeout: float, requests_per_hour: int,
                  counter: CallCounter | None = None) -> None:

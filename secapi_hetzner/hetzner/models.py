@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, NamedTuple, TypeVar
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,121 @@ class HImage:
     status: str
     deprecated: bool
     labels: tuple[tuple[str, str], ...] = ()
+
+
+# -- compute and storage --------------------------------------------------------------------------------
+#
+# Labels are a sorted tuple of ``(key, value)`` pairs (as on :class:`HImage`): frozen, hashable and
+# comparable; ``dict(obj.labels)`` gives a mapping back. Gateway methods *take* labels as any mapping.
+
+Labels = tuple[tuple[str, str], ...]
+T = TypeVar("T")
+
+
+def freeze_labels(labels: Mapping[str, str] | None) -> Labels:
+    return tuple(sorted((labels or {}).items()))
+
+
+@dataclass(frozen=True)
+class HAction:
+    """A Hetzner action (``GET /actions/{id}``): ``running``, then ``success`` or ``error``."""
+
+    id: int
+    command: str
+    status: str
+    progress: int
+    error_code: str | None = None
+    error_message: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "success"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "error"
+
+
+class HCreated(NamedTuple, Generic[T]):
+    """What a create returns: the new object (as Hetzner showed it at once) and its action, if any.
+
+    Follow-up actions Hetzner lists as ``next_actions`` (``start_server``, ``attach_volume``) are not
+    returned; callers observe their effect on the object (status, ``locked``, ``server_id``).
+    """
+
+    obj: T
+    action: HAction | None
+
+
+@dataclass(frozen=True)
+class HServer:
+    id: int
+    name: str
+    status: str  # running|initializing|starting|stopping|off|deleting|migrating|rebuilding|unknown
+    server_type: str  # name, e.g. "cx23"
+    location: str  # name, e.g. "fsn1"
+    image: str | None  # system image name, or the id (as a string) of a snapshot/backup; None if gone
+    labels: Labels
+    volume_ids: tuple[int, ...]
+    primary_disk_size: int
+    placement_group_id: int | None
+    ipv4: str | None
+    ipv6: str | None  # the /64 network, e.g. "2a01:4f8:1c1c:1::/64"
+    locked: bool
+    delete_protected: bool
+    created: datetime
+
+
+@dataclass(frozen=True)
+class HVolume:
+    id: int
+    name: str
+    size: int  # GB
+    location: str
+    server_id: int | None
+    labels: Labels
+    status: str  # creating|available
+    linux_device: str
+    created: datetime
+    format: str | None  # ext4|xfs, or None if Hetzner did not format it
+    delete_protected: bool
+    # No ``locked``: Hetzner's volume object has none. A volume is locked while one of its actions
+    # runs; the caller knows that action, and a conflicting call answers 423 ``locked`` (transient).
+
+
+@dataclass(frozen=True)
+class HSshKey:
+    id: int
+    name: str
+    fingerprint: str
+    public_key: str
+    labels: Labels
+
+
+@dataclass(frozen=True)
+class HSnapshot:
+    """An image of the project (``type`` snapshot or backup); ``get_image`` also shows system images so."""
+
+    id: int
+    type: str
+    description: str
+    status: str  # creating|available|unavailable
+    image_size_gb: float | None
+    disk_size_gb: float
+    architecture: str
+    created_from_server_id: int | None
+    labels: Labels
+    created: datetime
+
+
+@dataclass(frozen=True)
+class HPlacementGroup:
+    id: int
+    name: str
+    type: str
+    server_ids: tuple[int, ...]
+    labels: Labels
