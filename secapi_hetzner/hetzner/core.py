@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from hcloud import Client
+from hcloud.core import Meta
 
 R = TypeVar("R")
+B = TypeVar("B")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PER_PAGE = 50  # Hetzner's maximum page size
 
 
 class GatewayCore:
@@ -27,6 +31,20 @@ class GatewayCore:
 
     def _call(self, name: str, fn: Callable[[], R]) -> R:
         raise NotImplementedError  # Gateway._call: budget, counter, error translation
+
+    def _pages(self, name: str, list_page: Callable[[int, int], tuple[list[B], Meta | None]]) -> list[B]:
+        """Every page of a list, one :meth:`_call` per page, so budget and counter see every request.
+
+        (hcloud's ``get_all`` would fetch all pages inside a single ``_call``.) ``list_page`` is
+        called as ``list_page(page, per_page)``.
+        """
+        items: list[B] = []
+        page = 1
+        while page:
+            found, meta = self._call(name, partial(list_page, page, PER_PAGE))
+            items.extend(found)
+            page = meta.pagination.next_page or 0 if meta is not None and meta.pagination is not None else 0
+        return items
 
 
 def created_at(value: datetime | None) -> datetime:

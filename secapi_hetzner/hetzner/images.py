@@ -27,8 +27,8 @@ def snapshot_from(bound: BoundImage) -> HSnapshot:
 class ImagesMixin(GatewayCore):
     def find_snapshots(self, label_selector: str) -> list[HSnapshot]:
         """Snapshots matching the selector, any status (the status filter is broken in hcloud 2.27)."""
-        found = self._call("images.get_all", lambda: self._client.images.get_all(
-            type=["snapshot"], label_selector=label_selector))
+        found = self._pages("images.get_list", lambda page, per_page: self._client.images.get_list(
+            type=["snapshot"], label_selector=label_selector, page=page, per_page=per_page))
         return [snapshot_from(i) for i in found]
 
     def get_image(self, image_id: int) -> HSnapshot:

@@ -21,8 +21,8 @@ def placement_group_from(bound: BoundPlacementGroup) -> HPlacementGroup:
 
 class PlacementGroupsMixin(GatewayCore):
     def find_placement_groups(self, label_selector: str) -> list[HPlacementGroup]:
-        found = self._call("placement_groups.get_all",
-                           lambda: self._client.placement_groups.get_all(label_selector=label_selector))
+        found = self._pages("placement_groups.get_list", lambda page, per_page: self._client.placement_groups.get_list(
+            label_selector=label_selector, page=page, per_page=per_page))
         return [placement_group_from(g) for g in found]
 
     def get_placement_group(self, placement_group_id: int) -> HPlacementGroup:

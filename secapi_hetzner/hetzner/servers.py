@@ -49,8 +49,9 @@ def _image_ref(image: str | int) -> Image:
 
 class ServersMixin(GatewayCore):
     def find_servers(self, label_selector: str) -> list[HServer]:
-        """Every server matching the selector (all pages: one call per 50 servers)."""
-        found = self._call("servers.get_all", lambda: self._client.servers.get_all(label_selector=label_selector))
+        """Every server matching the selector (one call per page of 50)."""
+        found = self._pages("servers.get_list", lambda page, per_page: self._client.servers.get_list(
+            label_selector=label_selector, page=page, per_page=per_page))
         return [server_from(s) for s in found]
 
     def get_server(self, server_id: int) -> HServer:

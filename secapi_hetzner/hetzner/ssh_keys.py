@@ -18,7 +18,8 @@ def ssh_key_from(bound: BoundSSHKey) -> HSshKey:
 
 class SshKeysMixin(GatewayCore):
     def find_ssh_keys(self, label_selector: str) -> list[HSshKey]:
-        found = self._call("ssh_keys.get_all", lambda: self._client.ssh_keys.get_all(label_selector=label_selector))
+        found = self._pages("ssh_keys.get_list", lambda page, per_page: self._client.ssh_keys.get_list(
+            label_selector=label_selector, page=page, per_page=per_page))
         return [ssh_key_from(k) for k in found]
 
     def get_ssh_key_by_fingerprint(self, fingerprint: str) -> HSshKey | None:

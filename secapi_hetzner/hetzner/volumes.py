@@ -29,7 +29,8 @@ def volume_from(bound: BoundVolume) -> HVolume:
 
 class VolumesMixin(GatewayCore):
     def find_volumes(self, label_selector: str) -> list[HVolume]:
-        found = self._call("volumes.get_all", lambda: self._client.volumes.get_all(label_selector=label_selector))
+        found = self._pages("volumes.get_list", lambda page, per_page: self._client.volumes.get_list(
+            label_selector=label_selector, page=page, per_page=per_page))
         return [volume_from(v) for v in found]
 
     def get_volume(self, volume_id: int) -> HVolume:
