@@ -47,6 +47,9 @@ class Settings:
     hetzner_timeout: float = HETZNER_TIMEOUT_SECONDS
     hetzner_requests_per_hour: int = HETZNER_REQUESTS_PER_HOUR
     catalog_ttl: float = CATALOG_TTL_SECONDS
+    secret_key: str = field(default="", repr=False)
+    inprocess_worker: bool = True
+    retry_base: float = 1.0
 
     @property
     def uses_simulator(self) -> bool:
@@ -77,4 +80,6 @@ class Settings:
             hetzner_timeout=float(_env("HCLOUD_TIMEOUT") or HETZNER_TIMEOUT_SECONDS),
             hetzner_requests_per_hour=int(_env("HCLOUD_REQUESTS_PER_HOUR") or HETZNER_REQUESTS_PER_HOUR),
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
+            secret_key=_env("SECA_SECRET_KEY"),
+            inprocess_worker=_env("SECA_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
         )

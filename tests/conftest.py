@@ -54,6 +54,7 @@ def make_settings(spec_dir: Path, database_url: str, simulator: RunningSimulator
     values: dict[str, object] = dict(
         spec_dir=spec_dir, data_dir=ROOT / ".data", database_url=database_url,
         hcloud_endpoint=simulator.url, validate_responses=True, hetzner_timeout=5.0,
+        inprocess_worker=False, retry_base=0.0,
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -71,6 +72,19 @@ class Service:
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
         return self.client.get(path, **kwargs)  # type: ignore[arg-type]
+
+    def put(self, path: str, body: dict[str, object], **kwargs: object) -> httpx.Response:
+        return self.client.put(path, json=body, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.client.delete(path, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.client.post(path, **kwargs)  # type: ignore[arg-type]
+
+    def drain(self) -> None:
+        """Let the workers run every due operation (the in-process worker thread is off in tests)."""
+        current().worker.drain()
 
 
 @pytest.fixture(scope="module", params=["own-spec"])

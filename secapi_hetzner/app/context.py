@@ -50,5 +50,6 @@ def deleted_mode() -> str:
 
 
 def if_unmodified_since() -> int | None:
-    value = connexion_request.headers.get("if-unmodified-since")
-    return int(value) if value is not None and value.strip().lstrip("-").isdigit() else None
+    from secapi_hetzner.app.preconditions import expected_version
+
+    return expected_version()

@@ -15,14 +15,21 @@ from secapi_hetzner import errors
 from secapi_hetzner.app import capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
+from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
+from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
-from secapi_hetzner.hetzner import Gateways
+from secapi_hetzner.engine.worker import Worker
+from secapi_hetzner.hetzner import Gateway, Gateways
+from secapi_hetzner.hetzner.credentials import Credentials, load_key
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache
+from secapi_hetzner.resources.registry import kind_named
+from secapi_hetzner.resources.service import ResourceService
 from secapi_hetzner.scope import APIS
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
+from secapi_hetzner.store.resources import Resource
 
 #: The Hetzner "project" the built-in simulator serves the operator's catalog reads from.
 SIMULATOR_TOKEN = "simulator-operator-token"
@@ -37,8 +44,16 @@ def build_services(settings: Settings, db: Database) -> Services:
     regional = [api for api in APIS if api.regional and api.provider in served]
     catalog = Catalog(CatalogCache(catalog_gateway, settings.catalog_ttl), default_region=settings.default_region,
                       base_url=settings.base_url, regional_apis=regional)
+    credentials = Credentials(db, load_key(settings.secret_key, settings.data_dir),
+                              operator_token=settings.hcloud_token, simulated=settings.uses_simulator)
+
+    def gateway_for(resource: Resource) -> Gateway:
+        return gateways.for_credential(credentials.token_for(resource.key.tenant, resource.key.workspace))
+
+    worker = Worker(db, kind_named, gateway_for, retry_base=settings.retry_base)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
-                    gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix)
+                    gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
+                    engine=ResourceService(db, catalog), worker=worker, credentials=credentials)
 
 
 def _known_regions() -> set[str]:
@@ -53,9 +68,15 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     database = db or Database(settings.database_url)
     install(build_services(settings, database))
 
+    services = current()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        thread = services.worker.start_thread() if settings.inprocess_worker else None
         yield
+        if thread is not None:
+            services.worker.stop()
+            thread.join(timeout=10)
         if db is None:
             database.close()
 
@@ -81,4 +102,4 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
     regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
-    return AcceptWildcardMiddleware(regional)
+    return AcceptWildcardMiddleware(PreconditionHeaderMiddleware(ReadOnlyBodyMiddleware(regional)))

@@ -12,6 +12,7 @@ from secapi_hetzner.scope import Api
 from secapi_hetzner.settings import LIST_DEFAULT_LIMIT
 
 Reply = tuple[dict[str, Any], int]
+Accepted = tuple[None, int]
 
 
 class Named(Protocol):

@@ -66,7 +66,7 @@ def bind(handler: Handler) -> Handler:
         result = handler(*args, **kwargs)
         if isinstance(result, tuple) and len(result) == 2:
             body, status = result
-            return body, status, {"Content-Type": JSON}
+            return (body, status, {"Content-Type": JSON}) if body is not None else ("", status)
         return result
 
     return bound

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from secapi_hetzner.app.auth import TokenRegistry
 from secapi_hetzner.app.capabilities import Capability
+from secapi_hetzner.engine.worker import Worker
 from secapi_hetzner.hetzner import Gateway, Gateways
+from secapi_hetzner.hetzner.credentials import Credentials
 from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.resources.service import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
 
@@ -21,6 +24,9 @@ class Services:
     catalog_gateway: Gateway
     catalog: Catalog
     capabilities: list[Capability]
+    engine: ResourceService
+    worker: Worker
+    credentials: Credentials
 
 
 _current: Services | None = None

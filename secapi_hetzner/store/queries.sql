@@ -22,3 +22,180 @@ UPDATE api_tokens SET revoked_at = now()
 -- ensure_tenant --
 -- Register a tenant if it is new.
 INSERT INTO tenants (name) VALUES (%(tenant)s) ON CONFLICT (name) DO NOTHING;
+
+-- get_resource --
+-- One live (not purged) resource by identity.
+SELECT * FROM resources
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND parent = %(parent)s AND kind = %(kind)s
+   AND name = %(name)s AND purged_at IS NULL;
+
+-- lock_resource --
+-- The same, locked for the rest of the transaction.
+SELECT * FROM resources
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND parent = %(parent)s AND kind = %(kind)s
+   AND name = %(name)s AND purged_at IS NULL
+   FOR UPDATE;
+
+-- lock_resource_by_id --
+-- A resource by id, locked (workers).
+SELECT * FROM resources WHERE id = %(id)s FOR UPDATE;
+
+-- get_resource_by_id --
+-- A resource by id.
+SELECT * FROM resources WHERE id = %(id)s;
+
+-- insert_resource --
+-- A new resource.
+INSERT INTO resources (tenant, workspace, parent, region, api, kind, name, labels, annotations, extensions,
+                       spec, status, state, internal)
+VALUES (%(tenant)s, %(workspace)s, %(parent)s, %(region)s, %(api)s, %(kind)s, %(name)s, %(labels)s,
+        %(annotations)s, %(extensions)s, %(spec)s, %(status)s, %(state)s, %(internal)s)
+RETURNING *;
+
+-- update_resource --
+-- Replace what a client or a worker changed; every change bumps the version and the modification time.
+UPDATE resources
+   SET labels = %(labels)s, annotations = %(annotations)s, extensions = %(extensions)s, spec = %(spec)s,
+       status = %(status)s, state = %(state)s, internal = %(internal)s, deleted_at = %(deleted_at)s,
+       resource_version = resource_version + 1, last_modified_at = greatest(now(), last_modified_at)
+ WHERE id = %(id)s
+RETURNING *;
+
+-- purge_resource --
+-- The resource is gone on Hetzner too: keep a tombstone for deleted=true|only lists.
+UPDATE resources SET purged_at = now(), state = 'deleting' WHERE id = %(id)s;
+
+-- list_resources --
+-- One batch of a collection in name order, after a keyset position.
+SELECT * FROM resources
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND parent = %(parent)s AND kind = %(kind)s
+   AND name > %(after)s
+   AND (%(deleted)s = 'include'
+        OR (%(deleted)s = 'exclude' AND purged_at IS NULL AND deleted_at IS NULL)
+        OR (%(deleted)s = 'only' AND (purged_at IS NOT NULL OR deleted_at IS NOT NULL)))
+ ORDER BY name, created_at
+ LIMIT %(batch)s;
+
+-- count_workspace_children --
+-- Live resources inside a workspace (a workspace refuses deletion while any exist).
+SELECT count(*) AS n FROM resources
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND purged_at IS NULL;
+
+-- find_references --
+-- Live resources of a kind in a workspace whose spec mentions a value (reference checks on delete).
+SELECT * FROM resources
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND kind = %(kind)s AND purged_at IS NULL
+   AND spec::text LIKE %(pattern)s;
+
+-- insert_cursor --
+-- Remember where the next page of a list starts.
+INSERT INTO page_cursors (token, tenant, scope, after_name, expires_at)
+VALUES (%(token)s, %(tenant)s, %(scope)s, %(after)s, now() + interval '1 hour')
+ON CONFLICT (token) DO NOTHING;
+
+-- get_cursor --
+-- A live page cursor.
+SELECT * FROM page_cursors WHERE token = %(token)s AND expires_at > now();
+
+-- expire_cursors --
+-- Forget old page cursors.
+DELETE FROM page_cursors WHERE expires_at <= now();
+
+-- set_hetzner_object --
+-- Record which Hetzner object realises (part of) a resource.
+INSERT INTO hetzner_objects (resource_id, role, hetzner_type, hetzner_id, project)
+VALUES (%(resource_id)s, %(role)s, %(hetzner_type)s, %(hetzner_id)s, %(project)s)
+ON CONFLICT DO NOTHING;
+
+-- clear_hetzner_object --
+-- Forget a Hetzner object that no longer exists.
+DELETE FROM hetzner_objects WHERE resource_id = %(resource_id)s AND role = %(role)s;
+
+-- enqueue_operation --
+-- Ask the workers to converge a resource; repeats of the same reason coalesce into one todo.
+INSERT INTO operations (resource_id, reason, run_after) VALUES (%(resource_id)s, %(reason)s, now())
+ON CONFLICT (resource_id, reason) WHERE status = 'todo' DO NOTHING;
+
+-- cancel_operations --
+-- Drop waiting work that a delete makes pointless.
+UPDATE operations SET status = 'cancelled', updated_at = now()
+ WHERE resource_id = %(resource_id)s AND status = 'todo' AND reason <> 'delete';
+
+-- claim_operation --
+-- The oldest due operation of a resource with nothing in flight; SKIP LOCKED lets replicas race safely.
+WITH next AS (
+    SELECT o.id FROM operations o
+     WHERE o.status = 'todo' AND o.run_after <= now()
+       AND NOT EXISTS (SELECT 1 FROM operations d WHERE d.resource_id = o.resource_id AND d.status = 'doing')
+       AND NOT EXISTS (SELECT 1 FROM operations e
+                        WHERE e.resource_id = o.resource_id AND e.status = 'todo' AND e.id < o.id)
+     ORDER BY o.id
+     FOR UPDATE SKIP LOCKED
+     LIMIT 1
+)
+UPDATE operations o SET status = 'doing', worker_id = %(worker_id)s, attempts = o.attempts + 1, updated_at = now()
+  FROM next WHERE o.id = next.id
+RETURNING o.*;
+
+-- save_operation_progress --
+-- Record what a step learned before the next side effect (the Hetzner action being followed).
+UPDATE operations SET step = %(step)s, action_id = %(action_id)s, updated_at = now() WHERE id = %(id)s;
+
+-- finish_operation --
+-- Done, failed or cancelled.
+UPDATE operations SET status = %(status)s, last_error = %(error)s, worker_id = NULL, updated_at = now()
+ WHERE id = %(id)s AND status = 'doing';
+
+-- retry_operation --
+-- Back to the queue after a delay.
+UPDATE operations SET status = 'todo', run_after = now() + make_interval(secs => %(delay)s),
+                      last_error = %(error)s, worker_id = NULL, updated_at = now()
+ WHERE id = %(id)s AND status = 'doing';
+
+-- register_worker --
+-- A worker announces itself (and proves it is alive).
+INSERT INTO workers (id) VALUES (%(id)s)
+ON CONFLICT (id) DO UPDATE SET last_heartbeat = now();
+
+-- heartbeat --
+-- A worker is alive.
+UPDATE workers SET last_heartbeat = now() WHERE id = %(id)s;
+
+-- release_worker_operations --
+-- A worker's in-flight operations go back to the queue (it stopped, or stopped heart-beating).
+UPDATE operations SET status = 'todo', worker_id = NULL, updated_at = now()
+ WHERE status = 'doing' AND worker_id = %(id)s;
+
+-- delete_worker --
+-- Forget a worker.
+DELETE FROM workers WHERE id = %(id)s;
+
+-- stale_workers --
+-- Workers whose heartbeat is older than the limit.
+SELECT id FROM workers WHERE last_heartbeat < now() - make_interval(secs => %(stale_after)s);
+
+-- orphaned_operations --
+-- In-flight operations whose worker row is gone: back to the queue.
+UPDATE operations SET status = 'todo', updated_at = now()
+ WHERE status = 'doing' AND worker_id IS NULL
+RETURNING id;
+
+-- due_operations --
+-- How many operations could run now (drain mode stops at zero).
+SELECT count(*) AS n FROM operations WHERE status = 'todo' AND run_after <= now();
+
+-- pending_operations --
+-- Operations not finished yet (todo or doing) for a resource.
+SELECT * FROM operations WHERE resource_id = %(resource_id)s AND status IN ('todo', 'doing') ORDER BY id;
+
+-- operation_counts --
+-- Operations by status (tests, metrics).
+SELECT status, count(*) AS n FROM operations GROUP BY status;
+
+-- get_tenant_hetzner_token --
+-- The tenant's encrypted Hetzner token, if it has its own project.
+SELECT hetzner_token_enc FROM tenants WHERE name = %(tenant)s;
+
+-- set_tenant_hetzner_token --
+-- Store a tenant's Hetzner token (already encrypted).
+UPDATE tenants SET hetzner_token_enc = %(token)s WHERE name = %(tenant)s;

@@ -70,7 +70,8 @@ def test_rejected_put_bodies_answer_412(service: Service) -> None:
     assert_error(bad_name, 412, "precondition-failed")
 
 
-@pytest.mark.parametrize("content", [b"\xff\xfe{not utf8", b"{", b"[]", b'{"spec": 5}'])
+@pytest.mark.parametrize("content", [b"\xff\xfe{not utf8", b"{", b"[]", b'{"spec": 5}',
+                                     b'{"spec": {}, "labels": {"a": "\\u0000"}}'])
 def test_malformed_bodies_never_500(service: Service, content: bytes) -> None:
     response = service.client.put(WORKSPACE, content=content, headers={"Content-Type": "application/json"})
     assert 400 <= response.status_code < 500, response.text
@@ -78,8 +79,9 @@ def test_malformed_bodies_never_500(service: Service, content: bytes) -> None:
 
 
 def test_unbuilt_operation_is_501_naming_the_capability(service: Service) -> None:
-    body = assert_error(service.client.put(WORKSPACE, json={"spec": {}}), 501, "internal-server-error")
-    assert body["meta"]["capability"] == "seca.workspace/v1:createOrUpdateWorkspace"
+    response = service.get("/providers/seca.authorization/v1/tenants/acme/roles")
+    body = assert_error(response, 501, "internal-server-error")
+    assert body["meta"]["capability"] == "seca.authorization/v1:listRoles"
     assert "not built yet" in body["detail"]
 
 

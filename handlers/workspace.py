@@ -1,0 +1,27 @@
+"""seca.workspace v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
+from secapi_hetzner.app import render
+from secapi_hetzner.app.services import current
+from secapi_hetzner.resources.workspace import WORKSPACE, refuse_while_children
+
+
+def list_workspaces(tenant: str, labels: str | None = None, limit: int | None = None,
+                    skip_token: str | None = None) -> render.Reply:
+    return list_resources(WORKSPACE, place(tenant), labels, limit, skip_token)
+
+
+def get_workspace(tenant: str, name: str) -> render.Reply:
+    return get_resource(WORKSPACE, place(tenant), name)
+
+
+def create_or_update_workspace(tenant: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(WORKSPACE, place(tenant), name, body)
+
+
+def delete_workspace(tenant: str, name: str) -> render.Accepted:
+    return delete_resource(WORKSPACE, place(tenant), name, refuse_while_children(current().engine.resources))

@@ -1,0 +1,55 @@
+"""``if-unmodified-since: <resourceVersion>``, read before Connexion sees it.
+
+Connexion 3.3 validates header parameters without converting them, so the spec's integer header
+would reject every value ("'1' is not of type 'integer'"). This middleware takes the header out,
+checks it is an integer itself (412 on PUT/DELETE, 400 elsewhere, like other rejected input), and
+hands the version to the handlers through a context variable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, error_body
+
+HEADER = b"if-unmodified-since"
+_expected: contextvars.ContextVar[int | None] = contextvars.ContextVar("if_unmodified_since", default=None)
+
+
+def expected_version() -> int | None:
+    return _expected.get()
+
+
+class PreconditionHeaderMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        values = [value for name, value in scope["headers"] if name == HEADER]
+        version: int | None = None
+        if values:
+            text = values[-1].decode("latin-1").strip()
+            if not text.lstrip("-").isdigit():
+                await _reject(scope, send, text)
+                return
+            version = int(text)
+            scope = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != HEADER]}
+        token = _expected.set(version)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _expected.reset(token)
+
+
+async def _reject(scope: Scope, send: Send, text: str) -> None:
+    status = 412 if scope["method"].upper() in REJECTION_412_METHODS else 400
+    body = error_body(status, f"if-unmodified-since must be an integer resourceVersion, not {text[:40]!r}.",
+                      instance=scope["path"], parameter="if-unmodified-since", pointer="/")
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

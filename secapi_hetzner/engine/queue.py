@@ -1,0 +1,94 @@
+"""The durable operation queue in PostgreSQL.
+
+An *operation* is our unit of work ("converge resource X", "delete X", "start X"); an *action* is
+Hetzner's. Accepting a mutation writes the resource and enqueues in one transaction. Workers claim
+with ``FOR UPDATE SKIP LOCKED``; partial unique indexes keep one ``todo`` per (resource, reason) and
+one ``doing`` per resource, so replicas never work on one resource at once. Workers heart-beat; the
+operations of a silent worker go back to the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import psycopg
+
+from secapi_hetzner.store import Database
+from secapi_hetzner.store.db import Row
+
+Conn = psycopg.Connection[Row]
+STALE_AFTER_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: int
+    resource_id: UUID
+    reason: str
+    attempts: int
+    step: str
+    action_id: int | None
+    op_key: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Operation:
+        return cls(row["id"], row["resource_id"], row["reason"], row["attempts"], row["step"], row["action_id"],
+                   row["op_key"])
+
+
+class Queue:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def enqueue(self, conn: Conn, resource_id: UUID, reason: str) -> None:
+        if reason == "delete":
+            self.db.run("cancel_operations", {"resource_id": resource_id}, conn)
+        self.db.run("enqueue_operation", {"resource_id": resource_id, "reason": reason}, conn)
+
+    def claim(self, worker_id: str) -> Operation | None:
+        try:
+            row = self.db.one("claim_operation", {"worker_id": worker_id})
+        except psycopg.errors.UniqueViolation:
+            return None  # another replica claimed an operation of the same resource first
+        return Operation.from_row(row) if row else None
+
+    def progress(self, op: Operation, step: str, action_id: int | None) -> None:
+        self.db.run("save_operation_progress", {"id": op.id, "step": step, "action_id": action_id})
+
+    def finish(self, op: Operation, status: str = "succeeded", error: str = "") -> None:
+        self.db.run("finish_operation", {"id": op.id, "status": status, "error": error[:4000]})
+
+    def retry(self, op: Operation, delay: float, error: str = "") -> None:
+        self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000]})
+
+    def register(self, worker_id: str) -> None:
+        self.db.run("register_worker", {"id": worker_id})
+
+    def heartbeat(self, worker_id: str) -> None:
+        self.db.run("heartbeat", {"id": worker_id})
+
+    def unregister(self, worker_id: str) -> None:
+        with self.db.transaction() as conn:
+            self.db.run("release_worker_operations", {"id": worker_id}, conn)
+            self.db.run("delete_worker", {"id": worker_id}, conn)
+
+    def requeue_stalled(self, stale_after: float = STALE_AFTER_SECONDS) -> int:
+        """Return the operations of silent workers to the queue; how many were returned."""
+        released = 0
+        with self.db.transaction() as conn:
+            for row in self.db.all("stale_workers", {"stale_after": stale_after}, conn):
+                released += self.db.run("release_worker_operations", {"id": row["id"]}, conn)
+                self.db.run("delete_worker", {"id": row["id"]}, conn)
+            released += len(self.db.all("orphaned_operations", None, conn))
+        return released
+
+    def due(self) -> int:
+        row = self.db.one("due_operations")
+        return int(row["n"]) if row else 0
+
+    def pending_for(self, resource_id: UUID) -> list[Operation]:
+        return [Operation.from_row(row) for row in self.db.all("pending_operations", {"resource_id": resource_id})]
+
+    def counts(self) -> dict[str, int]:
+        return {row["status"]: int(row["n"]) for row in self.db.all("operation_counts")}

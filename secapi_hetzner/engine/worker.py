@@ -1,0 +1,142 @@
+"""Workers: claim operations, run them through the kind's reconciler, record the outcome.
+
+Runs inside the serving process (a thread, by default) and as ``secapi-hetzner worker`` processes
+for scale-out; any number share one PostgreSQL. A worker killed at any instant leaves its operation
+``doing``; once its heartbeat is stale another worker returns it to the queue, and the re-run adopts
+whatever the dead worker created on Hetzner (by ownership label) instead of creating it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from secapi_hetzner.engine.context import StepContext
+from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, Outcome, backoff
+from secapi_hetzner.engine.queue import STALE_AFTER_SECONDS, Operation, Queue
+from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerNotFound, HetznerRejected, HetznerTransient
+from secapi_hetzner.lifecycle import Event
+from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.store import Database
+from secapi_hetzner.store.resources import Resource, Resources
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.2
+HEARTBEAT_SECONDS = 5.0
+
+
+def camel(code: str) -> str:
+    """A Hetzner error code as a SECA condition reason: ``rate_limit_exceeded`` → ``RateLimitExceeded``."""
+    return "".join(part.capitalize() for part in code.replace("-", "_").split("_") if part.isalnum()) or "Error"
+
+
+class Worker:
+    def __init__(self, db: Database, kinds: Callable[[str], Kind], gateway_for: Callable[[Resource], Gateway], *,
+                 worker_id: str | None = None, retry_base: float = 1.0,
+                 stale_after: float = STALE_AFTER_SECONDS) -> None:
+        self.db = db
+        self.queue = Queue(db)
+        self.resources = Resources(db)
+        self.kinds = kinds
+        self.gateway_for = gateway_for
+        self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.retry_base = retry_base
+        self.stale_after = stale_after
+        self._stop = threading.Event()
+        self.queue.register(self.id)
+
+    # -- loop ------------------------------------------------------------------------------------------
+
+    def run_once(self) -> bool:
+        """Claim and run one operation; False when none was due."""
+        op = self.queue.claim(self.id)
+        if op is None:
+            return False
+        self.execute(op)
+        return True
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Run until nothing is due (tests and benchmarks: no sleeps, a deadline)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.queue.requeue_stalled(self.stale_after)
+            if not self.run_once() and self.queue.due() == 0:
+                return
+        raise TimeoutError(f"operations still due after {timeout}s: {self.queue.counts()}")
+
+    def run_forever(self) -> None:
+        last_beat = 0.0
+        while not self._stop.is_set():
+            if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+                self.queue.heartbeat(self.id)
+                self.queue.requeue_stalled(self.stale_after)
+                last_beat = time.monotonic()
+            try:
+                worked = self.run_once()
+            except Exception:  # a database outage must not kill the worker thread
+                log.exception("worker %s: claiming failed", self.id)
+                worked = False
+            if not worked:
+                self._stop.wait(POLL_SECONDS)
+        self.queue.unregister(self.id)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name=f"worker-{self.id}", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    # -- one operation ---------------------------------------------------------------------------------
+
+    def execute(self, op: Operation) -> None:
+        resource = self.resources.get_by_id(op.resource_id)
+        if resource is None or resource.purged_at is not None:
+            self.queue.finish(op, "cancelled", "the resource is gone")
+            return
+        kind = self.kinds(resource.key.kind)
+        assert kind.reconciler is not None
+        ctx = StepContext(self.db, self.resources, self.queue, self.gateway_for(resource), op, resource)
+        try:
+            if op.reason == "apply":
+                outcome = kind.reconciler.apply(ctx)
+            elif op.reason == "delete":
+                outcome = kind.reconciler.delete(ctx)
+            else:
+                outcome = kind.reconciler.act(ctx, op.reason)
+        except HetznerTransient as exc:
+            outcome = Outcome.retry(backoff(op.attempts, self.retry_base), f"Hetzner: {exc.code}: {exc.message}")
+        except HetznerRejected as exc:
+            outcome = Outcome.failed(camel(exc.code), f"Hetzner rejected the request: {exc.message} ({exc.code})")
+        except HetznerNotFound as exc:
+            outcome = Outcome.retry(backoff(op.attempts, self.retry_base), f"Hetzner: {exc.message}")
+        except HetznerError as exc:  # pragma: no cover - the three classes above are exhaustive
+            outcome = Outcome.failed(camel(exc.code), exc.message)
+        except Exception as exc:
+            log.exception("operation %s (%s) failed unexpectedly", op.id, op.reason)
+            if op.attempts >= MAX_ATTEMPTS_UNEXPECTED:
+                outcome = Outcome.failed("InternalError", f"The operation failed repeatedly: {exc}")
+            else:
+                outcome = Outcome.retry(backoff(op.attempts, self.retry_base), repr(exc))
+        self.record(ctx, outcome)
+
+    def record(self, ctx: StepContext, outcome: Outcome) -> None:
+        op = ctx.operation
+        if outcome.kind == "retry":
+            self.queue.retry(op, outcome.delay, outcome.message)
+        elif outcome.kind == "failed":
+            if op.reason != "delete":
+                ctx.update(event=Event.FAILED, reason=outcome.reason, message=outcome.message, force=True)
+            else:  # a delete that Hetzner refuses: keep deleting, say why, try again later
+                ctx.update(event=Event.DELETE, reason=outcome.reason, message=outcome.message, force=True)
+                self.queue.retry(op, backoff(op.attempts, self.retry_base, cap=300), outcome.message)
+                return
+            self.queue.finish(op, "failed", outcome.message)
+        else:
+            self.queue.finish(op, "succeeded")

@@ -1,0 +1,193 @@
+"""The API side of the resource engine, shared by every kind: admit, persist, enqueue. No Hetzner calls.
+
+PUT is an idempotent create-or-replace by name; read-only noise in the body (metadata, status) is
+ignored. Accepting a mutation writes the resource and its operation in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from secapi_hetzner import errors
+from secapi_hetzner.engine.queue import Queue
+from secapi_hetzner.labels import parse_label_filter
+from secapi_hetzner.lifecycle import Event, State, transition, walk
+from secapi_hetzner.resources.admission import Admission
+from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.store import Database
+from secapi_hetzner.store.resources import Key, Resource, Resources
+
+USER_FIELDS = ("labels", "annotations", "extensions")
+LIST_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a request points: tenant, workspace ('' for tenant-scoped kinds), parent network, region."""
+
+    tenant: str
+    workspace: str = ""
+    parent: str = ""
+    region: str = ""
+
+    def key(self, kind: Kind, name: str) -> Key:
+        return Key(self.tenant, self.workspace, self.parent, kind.kind, name)
+
+
+@dataclass(frozen=True)
+class Applied:
+    resource: Resource
+    created: bool
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ResourceService:
+    def __init__(self, db: Database, catalog: Catalog) -> None:
+        self.db = db
+        self.resources = Resources(db)
+        self.queue = Queue(db)
+        self.catalog = catalog
+
+    # -- PUT --------------------------------------------------------------------------------------
+
+    def apply(self, kind: Kind, place: Place, name: str, body: dict[str, Any],
+              expected_version: int | None, metadata: dict[str, Any] | None = None) -> Applied:
+        self._check_region(metadata or {}, place)
+        self._check_parents(kind, place)
+        spec = body.get("spec") or {}
+        user = {name_: body.get(name_) for name_ in USER_FIELDS}
+        key = place.key(kind, name)
+        old = self.resources.get(key)
+        extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,
+                                            old, self.resources, self.catalog))
+        with self.db.transaction() as conn:
+            current = self.resources.get(key, conn, lock=True)
+            if current is None:
+                return Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
+            if current.deleted_at is not None:
+                raise errors.Conflict(f"{kind.kind} {name!r} is being deleted; wait until it is gone.")
+            _check_version(current, expected_version)
+            if current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS):
+                return Applied(current, created=False)  # idempotent repeat: nothing changes
+            return Applied(self._update(conn, kind, current, spec, user), created=False)
+
+    def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
+                user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
+        events = [Event.ACCEPTED, Event.PROVISIONING, Event.PROVISIONED] if kind.instant else [Event.ACCEPTED]
+        status = {**walk(None, events, now()), **extra_status}
+        resource = self.resources.insert(conn, key, region=place.region, api=kind.api.name, spec=spec,
+                                         status=status, **user)
+        if not kind.instant:
+            self.queue.enqueue(conn, resource.id, "apply")
+        return resource
+
+    def _update(self, conn: Any, kind: Kind, current: Resource, spec: dict[str, Any],
+                user: dict[str, Any]) -> Resource:
+        status = current.status
+        if kind.instant:
+            status = transition(transition(status, Event.CHANGED, now()), Event.PROVISIONED, now())
+        elif current.state in (State.ACTIVE, State.ERROR):
+            status = transition(status, Event.CHANGED, now())
+        updated = self.resources.save(conn, current.with_changes(spec=spec, status=status, **user))
+        if not kind.instant:
+            self.queue.enqueue(conn, updated.id, "apply")
+        return updated
+
+    # -- GET / LIST -------------------------------------------------------------------------------
+
+    def read(self, kind: Kind, place: Place, name: str) -> Resource:
+        self._check_parents(kind, place, for_read=True)
+        found = self.resources.get(place.key(kind, name))
+        if found is None:
+            raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+        return found
+
+    def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
+                  deleted: str) -> tuple[list[Resource], str | None]:
+        """One page in name order. The cursor is a keyset position kept server-side, so pages stay
+        consistent under concurrent writes: nothing is skipped or repeated."""
+        selector = parse_label_filter(labels)
+        key = place.key(kind, "")
+        scope = f"{kind.kind}|{place.workspace}|{place.parent}|{deleted}|{labels or ''}"
+        after = self.resources.cursor_position(skip_token, place.tenant, scope) if skip_token else ""
+        page: list[Resource] = []
+        while len(page) <= limit:
+            batch = self.resources.batch(key, after=after, deleted=deleted, size=LIST_BATCH)
+            page += [r for r in batch if selector.matches(r.labels or {})]
+            if len(batch) < LIST_BATCH:
+                break
+            after = batch[-1].key.name
+        if len(page) > limit:
+            page = page[:limit]
+            return page, self.resources.new_cursor(place.tenant, scope, page[-1].key.name)
+        return page, None
+
+    # -- DELETE -----------------------------------------------------------------------------------
+
+    def delete(self, kind: Kind, place: Place, name: str, expected_version: int | None,
+               refuse_if: Any = None) -> Resource:
+        key = place.key(kind, name)
+        with self.db.transaction() as conn:
+            current = self.resources.get(key, conn, lock=True)
+            if current is None:
+                raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+            _check_version(current, expected_version)
+            if current.deleted_at is not None:
+                return current  # repeated DELETE: accepted again, deleted once
+            if refuse_if is not None:
+                refuse_if(current, conn)
+            status = transition(current.status, Event.DELETE, now())
+            marked = self.resources.save(conn, current.with_changes(status=status, deleted_at=now()))
+            if kind.instant:
+                self.resources.purge(conn, marked.id)
+            else:
+                self.queue.enqueue(conn, marked.id, "delete")
+            return marked
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def act(self, kind: Kind, place: Place, name: str, action: str, expected_version: int | None,
+            check: Any) -> Resource:
+        key = place.key(kind, name)
+        with self.db.transaction() as conn:
+            current = self.resources.get(key, conn, lock=True)
+            if current is None:
+                raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+            _check_version(current, expected_version)
+            if current.deleted_at is not None:
+                raise errors.Conflict(f"{kind.kind} {name!r} is being deleted.")
+            internal = check(current, action)
+            status = transition(current.status, Event.CHANGED, now(), force=True)
+            saved = self.resources.save(conn, current.with_changes(status=status, internal=internal))
+            self.queue.enqueue(conn, saved.id, action)
+            return saved
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def _check_region(self, metadata: dict[str, Any], place: Place) -> None:
+        region = metadata.get("region")
+        if region and region != place.region:
+            raise errors.PreconditionFailed(
+                f"metadata.region {region!r} does not match this endpoint's region {place.region!r}.",
+                pointer="/metadata/region")
+
+    def _check_parents(self, kind: Kind, place: Place, *, for_read: bool = False) -> None:
+        if kind.scope == "tenant" or not place.workspace:
+            return
+        workspace = self.resources.get(Key(place.tenant, "", "", "workspace", place.workspace))
+        if workspace is None or (workspace.deleted_at is not None and not for_read):
+            if for_read:
+                raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
+            raise errors.PreconditionFailed(f"Workspace {place.workspace!r} does not exist.")
+
+
+def _check_version(current: Resource, expected: int | None) -> None:
+    if expected is not None and expected != current.resource_version:
+        raise errors.PreconditionFailed(
+            f"The resource changed: its resourceVersion is {current.resource_version}, not {expected}.")
