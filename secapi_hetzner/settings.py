@@ -50,6 +50,8 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     inprocess_worker: bool = True
     retry_base: float = 1.0
+    shutdown_grace: float = 60.0
+    action_poll: float = 0.5
 
     @property
     def uses_simulator(self) -> bool:

@@ -54,7 +54,7 @@ def make_settings(spec_dir: Path, database_url: str, simulator: RunningSimulator
     values: dict[str, object] = dict(
         spec_dir=spec_dir, data_dir=ROOT / ".data", database_url=database_url,
         hcloud_endpoint=simulator.url, validate_responses=True, hetzner_timeout=5.0,
-        inprocess_worker=False, retry_base=0.0,
+        inprocess_worker=False, retry_base=0.0, action_poll=0.01,
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -81,6 +81,10 @@ class Service:
 
     def post(self, path: str, **kwargs: object) -> httpx.Response:
         return self.client.post(path, **kwargs)  # type: ignore[arg-type]
+
+    def operations(self) -> list[dict[str, object]]:
+        """Every operation row (assertions and failure messages)."""
+        return current().db.all_sql("SELECT id, reason, status, attempts, step, last_error FROM operations ORDER BY id")
 
     def drain(self) -> None:
         """Let the workers run every due operation (the in-process worker thread is off in tests)."""

@@ -50,7 +50,12 @@ def build_services(settings: Settings, db: Database) -> Services:
     def gateway_for(resource: Resource) -> Gateway:
         return gateways.for_credential(credentials.token_for(resource.key.tenant, resource.key.workspace))
 
-    worker = Worker(db, kind_named, gateway_for, retry_base=settings.retry_base)
+    def architecture_of(server_type: str) -> str:
+        types = {st.name: st.architecture for st in catalog.cache.get().server_types}
+        return types.get(server_type, "x86")
+
+    worker = Worker(db, kind_named, gateway_for, retry_base=settings.retry_base, architecture_of=architecture_of,
+                    shutdown_grace=settings.shutdown_grace, action_poll=settings.action_poll)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     engine=ResourceService(db, catalog), worker=worker, credentials=credentials)

@@ -160,8 +160,12 @@ async def handle_problem(request: ConnexionRequest, exc: Exception) -> Connexion
         return await handle_unexpected(request, exc)
     if status >= 500 and status != 501:
         return await handle_unexpected(request, exc)
+    schema_violation = status == 400
     status = _framework_status(request.method, status)
-    body = error_body(status, detail, instance=_request_path(request))
+    # meta.cause tells a client (and the fuzz tests) that the request broke the schema itself, as
+    # opposed to a rejection by state (a missing reference, a stale version): both can be 412.
+    body = error_body(status, detail, instance=_request_path(request),
+                      meta={"cause": "schema"} if schema_violation else None)
     return problem_response(status, body, dict(headers or {}))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ class StepContext:
     gateway: Gateway
     operation: Operation
     resource: Resource
+    #: server type name → Hetzner architecture (x86, arm), from the cached catalog
+    architecture_of: Callable[[str], str] = lambda name: "x86"
+    shutdown_grace: float = 60.0
+    action_poll: float = 0.5
 
     def ownership_labels(self, role: str = "main") -> dict[str, str]:
         """Labels on every Hetzner object the service creates: adoption and drift detection use them."""

@@ -87,6 +87,10 @@ class Queue:
         row = self.db.one("due_operations")
         return int(row["n"]) if row else 0
 
+    def unfinished(self) -> int:
+        row = self.db.one("unfinished_operations")
+        return int(row["n"]) if row else 0
+
     def pending_for(self, resource_id: UUID) -> list[Operation]:
         return [Operation.from_row(row) for row in self.db.all("pending_operations", {"resource_id": resource_id})]
 

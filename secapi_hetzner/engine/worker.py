@@ -38,7 +38,11 @@ def camel(code: str) -> str:
 class Worker:
     def __init__(self, db: Database, kinds: Callable[[str], Kind], gateway_for: Callable[[Resource], Gateway], *,
                  worker_id: str | None = None, retry_base: float = 1.0,
-                 stale_after: float = STALE_AFTER_SECONDS) -> None:
+                 stale_after: float = STALE_AFTER_SECONDS, architecture_of: Callable[[str], str] | None = None,
+                 shutdown_grace: float = 60.0, action_poll: float = 0.5) -> None:
+        self.action_poll = action_poll
+        self.architecture_of = architecture_of or (lambda name: "x86")
+        self.shutdown_grace = shutdown_grace
         self.db = db
         self.queue = Queue(db)
         self.resources = Resources(db)
@@ -61,13 +65,16 @@ class Worker:
         return True
 
     def drain(self, timeout: float = 30.0) -> None:
-        """Run until nothing is due (tests and benchmarks: no sleeps, a deadline)."""
+        """Run until no operation is waiting (tests and benchmarks), with a deadline."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.queue.requeue_stalled(self.stale_after)
-            if not self.run_once() and self.queue.due() == 0:
+            if self.run_once():
+                continue
+            if self.queue.unfinished() == 0:
                 return
-        raise TimeoutError(f"operations still due after {timeout}s: {self.queue.counts()}")
+            time.sleep(0.005)  # an operation waits for its retry time
+        raise TimeoutError(f"operations unfinished after {timeout}s: {self.queue.counts()}")
 
     def run_forever(self) -> None:
         last_beat = 0.0
@@ -102,7 +109,8 @@ class Worker:
             return
         kind = self.kinds(resource.key.kind)
         assert kind.reconciler is not None
-        ctx = StepContext(self.db, self.resources, self.queue, self.gateway_for(resource), op, resource)
+        ctx = StepContext(self.db, self.resources, self.queue, self.gateway_for(resource), op, resource,
+                          self.architecture_of, self.shutdown_grace, self.action_poll)
         try:
             if op.reason == "apply":
                 outcome = kind.reconciler.apply(ctx)

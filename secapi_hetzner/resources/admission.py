@@ -34,6 +34,13 @@ class Admission:
                workspace=self.workspace if collection not in ("skus", "images") else None)
         return target
 
+    def catalog_image_exists(self, name: str) -> bool:
+        """A Hetzner system image, or one of the tenant's own images."""
+        if any(item.name == name for item in self.catalog.system_images(self.tenant, self.region)):
+            return True
+        own = self.resources.get(Key(self.tenant, "", "", "image", name))
+        return own is not None and own.deleted_at is None
+
     def existing(self, kind: str, name: str, field: str, *, workspace: str | None = None) -> Resource:
         """A live resource this one refers to, or 412 naming the field."""
         key = Key(self.tenant, self.workspace if workspace is None else workspace, "", kind, name)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from secapi_hetzner.resources.block_storage import BLOCK_STORAGE
+from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.workspace import WORKSPACE
 
-KINDS: dict[str, Kind] = {kind.kind: kind for kind in (WORKSPACE,)}
+KINDS: dict[str, Kind] = {kind.kind: kind for kind in (WORKSPACE, BLOCK_STORAGE, INSTANCE)}
 
 
 def kind_named(name: str) -> Kind:

@@ -91,6 +91,11 @@ class Database:
         with self.connection() as own:
             return own.execute(QUERIES[name], params or {}).rowcount
 
+    def all_sql(self, statement: str) -> list[Row]:
+        """An ad-hoc read-only statement (tests and the operator's diagnostics; never with user input)."""
+        with self.connection() as conn:
+            return conn.execute(statement).fetchall()  # type: ignore[arg-type]
+
     def ping(self) -> bool:
         try:
             self.one("ping")

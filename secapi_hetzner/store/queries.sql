@@ -77,15 +77,15 @@ SELECT * FROM resources
  LIMIT %(batch)s;
 
 -- count_workspace_children --
--- Live resources inside a workspace (a workspace refuses deletion while any exist).
+-- Resources inside a workspace that are not being deleted (a workspace refuses deletion while any exist).
 SELECT count(*) AS n FROM resources
- WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND purged_at IS NULL;
+ WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND purged_at IS NULL AND deleted_at IS NULL;
 
 -- find_references --
--- Live resources of a kind in a workspace whose spec mentions a value (reference checks on delete).
+-- Resources of a kind in a workspace, not being deleted, whose spec mentions a value (delete guards).
 SELECT * FROM resources
  WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND kind = %(kind)s AND purged_at IS NULL
-   AND spec::text LIKE %(pattern)s;
+   AND deleted_at IS NULL AND spec::text LIKE %(pattern)s;
 
 -- insert_cursor --
 -- Remember where the next page of a list starts.
@@ -184,6 +184,10 @@ RETURNING id;
 -- How many operations could run now (drain mode stops at zero).
 SELECT count(*) AS n FROM operations WHERE status = 'todo' AND run_after <= now();
 
+-- unfinished_operations --
+-- Operations waiting or running.
+SELECT count(*) AS n FROM operations WHERE status IN ('todo', 'doing');
+
 -- pending_operations --
 -- Operations not finished yet (todo or doing) for a resource.
 SELECT * FROM operations WHERE resource_id = %(resource_id)s AND status IN ('todo', 'doing') ORDER BY id;
@@ -199,3 +203,8 @@ SELECT hetzner_token_enc FROM tenants WHERE name = %(tenant)s;
 -- set_tenant_hetzner_token --
 -- Store a tenant's Hetzner token (already encrypted).
 UPDATE tenants SET hetzner_token_enc = %(token)s WHERE name = %(tenant)s;
+
+-- find_references_anywhere --
+-- Resources of a kind, in any tenant or workspace, not being deleted, whose spec mentions a value.
+SELECT * FROM resources
+ WHERE kind = %(kind)s AND purged_at IS NULL AND deleted_at IS NULL AND spec::text LIKE %(pattern)s;

@@ -72,6 +72,11 @@ class Resource:
         return replace(self, **changes)
 
 
+def _like(needle: str) -> str:
+    """A LIKE pattern that finds ``needle`` anywhere, with LIKE's own characters escaped."""
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _json(value: Any) -> Jsonb | None:
     return None if value is None else Jsonb(value)
 
@@ -118,9 +123,12 @@ class Resources:
         return int(row["n"]) if row else 0
 
     def referencing(self, tenant: str, workspace: str, kind: str, needle: str) -> list[Resource]:
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.db.all("find_references", {"tenant": tenant, "workspace": workspace, "kind": kind,
-                                               "pattern": pattern})
+                                               "pattern": _like(needle)})
+        return [Resource.from_row(row) for row in rows]
+
+    def referencing_anywhere(self, kind: str, needle: str) -> list[Resource]:
+        rows = self.db.all("find_references_anywhere", {"kind": kind, "pattern": _like(needle)})
         return [Resource.from_row(row) for row in rows]
 
     def batch(self, key: Key, *, after: str, deleted: str, size: int) -> list[Resource]:

@@ -102,8 +102,7 @@ def test_workspace_with_children_refuses_deletion(service: Service) -> None:
     storage = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/ws-parent/block-storages/disk"
     child = service.put(storage, {"spec": {"sizeGB": 20, "skuRef": {
         "resource": f"seca.storage/v1/tenants/{TENANT}/skus/hetzner-volume"}}})
-    if child.status_code == 501:
-        pytest.skip("block storages are not served yet")  # removed once block storages land
+    assert child.status_code == 201, child.text
     assert service.get(f"{BASE}/ws-parent").json()["status"]["resourceCount"] == 1
     refused = service.delete(f"{BASE}/ws-parent")
     assert refused.status_code == 412 and "still holds 1 resource" in refused.json()["detail"]

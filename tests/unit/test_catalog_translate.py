@@ -50,7 +50,8 @@ def test_storage_skus_volume_and_local_disk() -> None:
     skus = translate.storage_sku_specs([server_type("cx23"), server_type("cpx11")])
     assert skus[translate.VOLUME_SKU]["spec"] == {"iops": 5000, "type": "remote-durable", "minVolumeSize": 10}
     assert skus[translate.LOCAL_DISK_SKU]["spec"]["type"] == "local-durable"
-    assert skus[translate.LOCAL_DISK_SKU]["spec"]["minVolumeSize"] == 40
+    assert skus[translate.LOCAL_DISK_SKU]["spec"]["minVolumeSize"] == 10
+    assert skus[translate.LOCAL_DISK_SKU]["labels"]["max-gb"] == "40"
     assert all(len(v) <= 63 for body in skus.values() for v in body["labels"].values())
 
 

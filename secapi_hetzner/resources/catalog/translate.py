@@ -79,7 +79,8 @@ def _format_number(value: float) -> str:
 
 
 def storage_sku_specs(server_types: Iterable[HServerType]) -> dict[str, dict[str, Any]]:
-    """Volumes, and the local disks of server types (their smallest disk is the minimum size)."""
+    """Volumes, and the servers' local disks. A local disk is the server type's whole disk, so any size
+    up to it fits (checked when an instance boots from it); the largest disk is in the labels."""
     disks = [st.disk_gb for st in server_types if not st.deprecated and st.disk_gb > 0]
     skus = {
         VOLUME_SKU: {
@@ -90,9 +91,9 @@ def storage_sku_specs(server_types: Iterable[HServerType]) -> dict[str, dict[str
     }
     if disks:
         skus[LOCAL_DISK_SKU] = {
-            "labels": _labels({"hetzner-kind": "server-disk", "boot-only": "true",
+            "labels": _labels({"hetzner-kind": "server-disk", "boot-only": "true", "max-gb": max(disks),
                                "iops-guarantee": "none", "attachable": "false"}),
-            "spec": {"iops": LOCAL_DISK_IOPS, "type": "local-durable", "minVolumeSize": min(disks)},
+            "spec": {"iops": LOCAL_DISK_IOPS, "type": "local-durable", "minVolumeSize": VOLUME_MIN_GB},
         }
     return skus
 

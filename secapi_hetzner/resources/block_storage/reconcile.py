@@ -1,0 +1,56 @@
+"""Worker steps for block storages. The instance reconciler places them (root disk or volume);
+these steps keep a placed volume's size and report status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from secapi_hetzner.engine.context import StepContext
+from secapi_hetzner.engine.follow import follow
+from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.hetzner import HetznerNotFound
+from secapi_hetzner.lifecycle import Event
+
+ROOT_DISK, VOLUME = "root-disk", "volume"
+
+
+class BlockStorageReconciler:
+    def apply(self, ctx: StepContext) -> Outcome:
+        ctx.update(event=Event.PROVISIONING)
+        size = int(ctx.resource.spec["sizeGB"])
+        status: dict[str, Any] = {"sizeGB": size}
+        volume_id = ctx.resource.internal.get("volume_id")
+        if ctx.resource.internal.get("placement") == VOLUME and volume_id:
+            try:
+                volume = ctx.gateway.get_volume(int(volume_id))
+            except HetznerNotFound:
+                return Outcome.failed("VolumeMissing", f"Hetzner volume {volume_id} no longer exists.")
+            if volume.size < size:
+                waiting = follow(ctx, "resize", lambda: ctx.gateway.resize_volume(volume.id, size))
+                if waiting is not None:
+                    return waiting
+            status["sizeGB"] = max(size, volume.size)
+        ctx.update(status=status, event=Event.PROVISIONED)
+        return Outcome.done()
+
+    def delete(self, ctx: StepContext) -> Outcome:
+        volume_id = ctx.resource.internal.get("volume_id")
+        if ctx.resource.internal.get("placement") == VOLUME and volume_id:
+            try:
+                volume = ctx.gateway.get_volume(int(volume_id))
+            except HetznerNotFound:
+                volume = None
+            if volume is not None:
+                found = volume
+                if found.server_id is not None:
+                    waiting = follow(ctx, "detach", lambda: ctx.gateway.detach_volume(found.id))
+                    if waiting is not None:
+                        return waiting
+                ctx.gateway.delete_volume(found.id)
+        for volume in ctx.gateway.find_volumes(ctx.selector("volume")):  # adopted leftovers of a crash
+            ctx.gateway.delete_volume(volume.id)
+        ctx.purge()
+        return Outcome.done()
+
+    def act(self, ctx: StepContext, action: str) -> Outcome:
+        return Outcome.failed("UnsupportedAction", f"Block storages have no action {action!r}.")

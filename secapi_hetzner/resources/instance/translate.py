@@ -1,0 +1,63 @@
+"""SECA instance ↔ Hetzner server, as pure functions (tested without I/O)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from secapi_hetzner.hetzner import HServer
+
+SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                 "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
+DEFAULT_IMAGE = "ubuntu-24.04"
+POWER_ON = {"running", "starting"}
+
+
+def ref_name(ref: dict[str, Any] | None) -> str:
+    """The last path segment of a reference (``seca.storage/v1/…/block-storages/disk`` → ``disk``)."""
+    return str((ref or {}).get("resource", "")).rstrip("/").rsplit("/", 1)[-1]
+
+
+def ssh_fingerprint(public_key: str) -> str | None:
+    """Hetzner's MD5 fingerprint of an OpenSSH public key, or None if it is not one."""
+    parts = public_key.strip().split()
+    if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
+        return None
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    return ":".join(digest[i:i + 2] for i in range(0, 32, 2))
+
+
+def image_for(boot_storage_spec: dict[str, Any], architecture: str) -> str:
+    """The image a new server boots: the boot block storage's sourceImageRef, else the default (docs)."""
+    name = ref_name(boot_storage_spec.get("sourceImageRef")) or DEFAULT_IMAGE
+    return name.removesuffix("-arm64") if architecture == "arm" else name
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    server_type: str
+    location: str
+    user_data: str | None
+    public_keys: tuple[str, ...]
+    anti_affinity_group: str | None
+
+
+def server_request_from_instance(spec: dict[str, Any]) -> ServerRequest:
+    return ServerRequest(
+        server_type=ref_name(spec.get("skuRef")),
+        location=str(spec.get("zone", "")),
+        user_data=spec.get("userData"),
+        public_keys=tuple(spec.get("sshKeys") or ()),
+        anti_affinity_group=spec.get("antiAffinityGroup"),
+    )
+
+
+def power_state_from_server(server: HServer) -> str:
+    return "on" if server.status in POWER_ON else "off"
