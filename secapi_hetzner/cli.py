@@ -16,6 +16,29 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """A standalone worker process: claims operations from the shared PostgreSQL until SIGTERM."""
+    import signal
+
+    from secapi_hetzner.app.factory import build_services
+    from secapi_hetzner.store import Database, apply_migrations
+
+    settings = Settings.from_env()
+    if not settings.database_url:
+        print("secapi-hetzner worker needs DATABASE_URL (the service's PostgreSQL)", file=sys.stderr)
+        return 2
+    apply_migrations(settings.database_url)
+    db = Database(settings.database_url, max_size=2)
+    worker = build_services(settings, db).worker
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    print(f"worker {worker.id} running", flush=True)
+    try:
+        worker.run_forever()
+    finally:
+        db.close()
+    return 0
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from secapi_hetzner.store import apply_migrations, ensure_database
 
@@ -69,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev", action="store_true", help="issue and print a dev token for tenant 'dev'")
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    commands.add_parser("worker", help="run a worker that executes queued operations (scale-out)").set_defaults(
+        run=_worker)
     sim = commands.add_parser("simulator", help="run the built-in Hetzner Cloud API simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8181)

@@ -84,4 +84,7 @@ class Settings:
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
             secret_key=_env("SECA_SECRET_KEY"),
             inprocess_worker=_env("SECA_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
+            retry_base=float(_env("SECA_RETRY_BASE") or 1.0),
+            shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or 60.0),
+            action_poll=float(_env("SECA_ACTION_POLL") or 0.5),
         )

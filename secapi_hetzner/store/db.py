@@ -94,7 +94,7 @@ class Database:
     def all_sql(self, statement: str) -> list[Row]:
         """An ad-hoc read-only statement (tests and the operator's diagnostics; never with user input)."""
         with self.connection() as conn:
-            return conn.execute(statement).fetchall()  # type: ignore[arg-type]
+            return conn.execute(statement).fetchall()
 
     def ping(self) -> bool:
         try:
