@@ -52,6 +52,7 @@ class Settings:
     retry_base: float = 1.0
     shutdown_grace: float = 60.0
     action_poll: float = 0.5
+    worker_stale_after: float = 30.0
 
     @property
     def uses_simulator(self) -> bool:
@@ -87,4 +88,5 @@ class Settings:
             retry_base=float(_env("SECA_RETRY_BASE") or 1.0),
             shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or 60.0),
             action_poll=float(_env("SECA_ACTION_POLL") or 0.5),
+            worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or 30.0),
         )

@@ -55,7 +55,8 @@ def build_services(settings: Settings, db: Database) -> Services:
         return types.get(server_type, "x86")
 
     worker = Worker(db, kind_named, gateway_for, retry_base=settings.retry_base, architecture_of=architecture_of,
-                    shutdown_grace=settings.shutdown_grace, action_poll=settings.action_poll)
+                    shutdown_grace=settings.shutdown_grace, action_poll=settings.action_poll,
+                    stale_after=settings.worker_stale_after)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     engine=ResourceService(db, catalog), worker=worker, credentials=credentials)

@@ -78,8 +78,9 @@ class Worker:
 
     def run_forever(self) -> None:
         last_beat = 0.0
+        beat_every = min(HEARTBEAT_SECONDS, self.stale_after / 3)
         while not self._stop.is_set():
-            if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+            if time.monotonic() - last_beat > beat_every:
                 self.queue.heartbeat(self.id)
                 self.queue.requeue_stalled(self.stale_after)
                 last_beat = time.monotonic()
