@@ -29,11 +29,12 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
     apply_migrations(settings.database_url)
     db = Database(settings.database_url, max_size=2)
-    worker = build_services(settings, db).worker
+    services = build_services(settings, db)
+    worker = services.worker
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     print(f"worker {worker.id} running", flush=True)
     try:
-        worker.run_forever()
+        worker.run_forever(services.drift.run_once, settings.resync_every)
     finally:
         db.close()
     return 0

@@ -53,6 +53,7 @@ class Settings:
     shutdown_grace: float = 60.0
     action_poll: float = 0.5
     worker_stale_after: float = 30.0
+    resync_every: float = 60.0
 
     @property
     def uses_simulator(self) -> bool:
@@ -89,4 +90,5 @@ class Settings:
             shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or 60.0),
             action_poll=float(_env("SECA_ACTION_POLL") or 0.5),
             worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or 30.0),
+            resync_every=float(_env("SECA_RESYNC_SECONDS") or 60.0),
         )

@@ -20,6 +20,7 @@ from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
+from secapi_hetzner.engine.resync import DriftReconciler
 from secapi_hetzner.engine.worker import Worker
 from secapi_hetzner.hetzner import Gateway, Gateways
 from secapi_hetzner.hetzner.credentials import Credentials, load_key
@@ -59,7 +60,8 @@ def build_services(settings: Settings, db: Database) -> Services:
                     stale_after=settings.worker_stale_after)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
-                    engine=ResourceService(db, catalog), worker=worker, credentials=credentials)
+                    engine=ResourceService(db, catalog), worker=worker, credentials=credentials,
+                    drift=DriftReconciler(db, gateway_for))
 
 
 def _known_regions() -> set[str]:
@@ -78,7 +80,8 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        thread = services.worker.start_thread() if settings.inprocess_worker else None
+        thread = services.worker.start_thread(services.drift.run_once, settings.resync_every) \
+            if settings.inprocess_worker else None
         yield
         if thread is not None:
             services.worker.stop()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from secapi_hetzner.app.auth import TokenRegistry
 from secapi_hetzner.app.capabilities import Capability
+from secapi_hetzner.engine.resync import DriftReconciler
 from secapi_hetzner.engine.worker import Worker
 from secapi_hetzner.hetzner import Gateway, Gateways
 from secapi_hetzner.hetzner.credentials import Credentials
@@ -26,6 +27,7 @@ class Services:
     capabilities: list[Capability]
     engine: ResourceService
     worker: Worker
+    drift: DriftReconciler
     credentials: Credentials
 
 

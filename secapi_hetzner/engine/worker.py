@@ -76,14 +76,21 @@ class Worker:
             time.sleep(0.005)  # an operation waits for its retry time
         raise TimeoutError(f"operations unfinished after {timeout}s: {self.queue.counts()}")
 
-    def run_forever(self) -> None:
-        last_beat = 0.0
+    def run_forever(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> None:
+        """Work until :meth:`stop`; every ``resync_every`` seconds also run the drift check."""
+        last_beat = last_resync = 0.0
         beat_every = min(HEARTBEAT_SECONDS, self.stale_after / 3)
         while not self._stop.is_set():
             if time.monotonic() - last_beat > beat_every:
                 self.queue.heartbeat(self.id)
                 self.queue.requeue_stalled(self.stale_after)
                 last_beat = time.monotonic()
+            if resync is not None and time.monotonic() - last_resync > resync_every:
+                last_resync = time.monotonic()
+                try:
+                    resync()
+                except Exception:  # Hetzner or the database down: try again next round
+                    log.exception("worker %s: drift check failed", self.id)
             try:
                 worked = self.run_once()
             except Exception:  # a database outage must not kill the worker thread
@@ -93,8 +100,9 @@ class Worker:
                 self._stop.wait(POLL_SECONDS)
         self.queue.unregister(self.id)
 
-    def start_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name=f"worker-{self.id}", daemon=True)
+    def start_thread(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, args=(resync, resync_every), name=f"worker-{self.id}",
+                                  daemon=True)
         thread.start()
         return thread
 

@@ -208,3 +208,9 @@ UPDATE tenants SET hetzner_token_enc = %(token)s WHERE name = %(tenant)s;
 -- Resources of a kind, in any tenant or workspace, not being deleted, whose spec mentions a value.
 SELECT * FROM resources
  WHERE kind = %(kind)s AND purged_at IS NULL AND deleted_at IS NULL AND spec::text LIKE %(pattern)s;
+
+-- live_placed_resources --
+-- Resources with a Hetzner object of their own (instances with a server, block storages with a volume).
+SELECT * FROM resources
+ WHERE purged_at IS NULL AND deleted_at IS NULL AND kind IN ('instance', 'block-storage')
+   AND (internal->>'server_id' IS NOT NULL OR internal->>'volume_id' IS NOT NULL);

@@ -4,6 +4,7 @@ database, and a fresh clone of it per test that asks for one."""
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import psycopg
@@ -11,7 +12,8 @@ import psycopg
 from secapi_hetzner.store import apply_migrations, ensure_database
 from secapi_hetzner.store.embedded import EmbeddedPostgres
 
-TEMPLATE = "seca_template"
+# per process: several test sessions (developers, CI, helpers) may share one embedded server
+TEMPLATE = f"seca_template_{os.getpid()}"
 _counter = itertools.count(1)
 
 
@@ -38,12 +40,18 @@ class DatabaseFactory:
         return cls(server_url, embedded)
 
     def fresh(self) -> str:
-        name = f"seca_test_{next(_counter)}"
+        name = f"seca_test_{os.getpid()}_{next(_counter)}"
         with psycopg.connect(self.server_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return with_database(self.server_url, name)
 
     def stop(self) -> None:
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            names = [row[0] for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s OR datname = %s",
+                (f"seca_test_{os.getpid()}_%", TEMPLATE))]
+            for name in names:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if self.embedded is not None:
             self.embedded.stop()
