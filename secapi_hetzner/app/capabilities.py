@@ -7,6 +7,8 @@ Generated from the code: an operation is ``supported`` when a handler is bound t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,14 @@ def wellknown_document(base_url: str, matrix: list[Capability]) -> dict[str, Any
     endpoints = [{"provider": api.provider, "url": f"{base_url}{api.base_path}"}
                  for api in APIS if not api.regional and api.slug != "wellknown" and api.provider in served]
     return {"version": "v1", "endpoints": endpoints, "capabilities": matrix_json(matrix)}
+
+
+def route_matcher(rows: list[Capability]) -> Callable[[str], bool]:
+    """Does a path fit any served operation's template (parameters as any non-empty segment)?"""
+    bases = {api.provider: api.base_path.rstrip("/") for api in APIS}
+    patterns = {bases[row.api] + re.sub(r"\{[^}]+\}", "[^/]+", row.path) for row in rows}
+    compiled = re.compile("|".join(f"(?:{p})" for p in sorted(patterns)), re.S)
+    return lambda path: compiled.fullmatch(path) is not None
 
 
 def markdown(rows: list[Capability]) -> str:

@@ -89,6 +89,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
         if db is None:
             database.close()
 
+    problems.set_route_matcher(capabilities.route_matcher(services.capabilities))
     app = connexion.AsyncApp(__name__, lifespan=lifespan)
     bearer = bearer_handler(lambda: current().tokens)
     app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])

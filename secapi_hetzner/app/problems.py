@@ -12,6 +12,7 @@ import enum
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -73,6 +74,19 @@ EXCEPTION_STATUS: dict[type[errors.SecaError], int] = {
     errors.Unavailable: 503,
     errors.SecaError: 500,
 }
+
+#: set by the app factory: does a path fit one of the served operations' templates?
+def _no_routes(path: str) -> bool:
+    return False
+
+
+_route_matcher: Callable[[str], bool] = _no_routes
+
+
+def set_route_matcher(matcher: Callable[[str], bool]) -> None:
+    global _route_matcher
+    _route_matcher = matcher
+
 
 #: methods whose operations all document 412: a rejected request body there answers 412, as the
 #: official conformance suite demands; elsewhere it is a plain 400.
@@ -160,6 +174,9 @@ async def handle_problem(request: ConnexionRequest, exc: Exception) -> Connexion
         return await handle_unexpected(request, exc)
     if status >= 500 and status != 501:
         return await handle_unexpected(request, exc)
+    if status == 404 and isinstance(exc, HTTPException) and _route_matcher(_request_path(request)):
+        # the router could not take a path parameter with control characters: it is malformed input
+        status, detail = 400, "A path parameter contains characters no SECA name or identifier may hold."
     schema_violation = status == 400
     status = _framework_status(request.method, status)
     # meta.cause tells a client (and the fuzz tests) that the request broke the schema itself, as

@@ -93,3 +93,8 @@ def test_unsupported_extension_says_why(service: Service) -> None:
 
 def test_unknown_path_is_404_problem(service: Service) -> None:
     assert_error(service.get("/providers/seca.nothing/v1/x"), 404, "resource-not-found")
+
+
+def test_control_characters_in_a_path_parameter_are_400_not_404(service: Service) -> None:
+    response = service.get("/providers/seca.compute/v1/tenants/acme/workspaces/bad%0Aname/instances")
+    assert_error(response, 400, "invalid-request")

@@ -1,0 +1,38 @@
+"""The running service under Schemathesis (shared by the stateless and stateful runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from starlette.types import ASGIApp
+
+from secapi_hetzner.app import create_app
+from secapi_hetzner.app.services import current
+from secapi_hetzner.scope import APIS
+from secapi_hetzner.store import Database
+from tests.conftest import OWN_SPEC, TENANT, make_settings
+
+
+@dataclass
+class FuzzTarget:
+    app: ASGIApp
+    token: str
+    schemas: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def target(databases: Any, simulator_session: Any) -> Iterator[FuzzTarget]:
+    url = databases.fresh()
+    db = Database(url, max_size=4)
+    app = create_app(make_settings(OWN_SPEC, url, simulator_session), db=db)
+    token = current().tokens.issue(TENANT, label="fuzz")
+    schemas = {api.slug: schemathesis.openapi.from_asgi(f"{api.base_path.rstrip('/')}/openapi.json", app)
+               for api in APIS}
+    yield FuzzTarget(app, token, schemas)
+    db.close()
+
+
