@@ -41,6 +41,7 @@ fuzz: install
 
 bench: install
 	$(BIN)/python -m bench.catalog
+	$(BIN)/python -m bench.engine
 
 ## make docs: regenerate docs/capabilities.md from the code
 docs: install

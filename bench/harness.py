@@ -75,6 +75,11 @@ class RunningService:
     token: str
     tenant: str
     simulator: SimulatorProcess
+    data_dir: Path
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql://postgres:@/postgres?host={self.data_dir / 'pg'}"
 
     def sim_request_total(self) -> int:
         base = self.simulator.url.removesuffix("/v1")
@@ -85,7 +90,8 @@ class RunningService:
 
 
 @contextmanager
-def running_service(*, workers: int = 2, tenant: str = "bench") -> Iterator[RunningService]:
+def running_service(*, workers: int = 2, tenant: str = "bench",
+                    extra_env: dict[str, str] | None = None) -> Iterator[RunningService]:
     simulator = start_simulator()
     # The benchmark measures software, not Hetzner's 3,600 requests/hour budget: lift the simulator's.
     httpx.put(f"{simulator.url.removesuffix('/v1')}/_sim/rate_limit",
@@ -95,7 +101,7 @@ def running_service(*, workers: int = 2, tenant: str = "bench") -> Iterator[Runn
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(SECA_DATA_DIR=str(data_dir), PORT=str(port), HCLOUD_TOKEN="bench-operator-token",
-               HCLOUD_ENDPOINT=simulator.url, PYTHONUNBUFFERED="1")
+               HCLOUD_ENDPOINT=simulator.url, PYTHONUNBUFFERED="1", **(extra_env or {}))
     cli = [sys.executable, "-m", "secapi_hetzner.cli"]
     token = subprocess.run([*cli, "tokens", "--tenant", tenant], env=env, check=True, capture_output=True,
                            text=True).stdout.strip().splitlines()[-1]
@@ -113,7 +119,7 @@ def running_service(*, workers: int = 2, tenant: str = "bench") -> Iterator[Runn
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the service did not become ready")
             time.sleep(0.2)
-        yield RunningService(url, token, tenant, simulator)
+        yield RunningService(url, token, tenant, simulator, data_dir)
     finally:
         server.terminate()
         server.wait(timeout=30)

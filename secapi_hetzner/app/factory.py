@@ -60,7 +60,7 @@ def build_services(settings: Settings, db: Database) -> Services:
                     stale_after=settings.worker_stale_after)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
-                    engine=ResourceService(db, catalog), worker=worker, credentials=credentials,
+                    engine=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker, credentials=credentials,
                     drift=DriftReconciler(db, gateway_for))
 
 

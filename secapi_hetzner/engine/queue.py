@@ -87,6 +87,10 @@ class Queue:
         row = self.db.one("due_operations")
         return int(row["n"]) if row else 0
 
+    def next_due_in(self) -> float | None:
+        row = self.db.one("next_due_in")
+        return None if row is None or row["seconds"] is None else max(0.0, float(row["seconds"]))
+
     def unfinished(self) -> int:
         row = self.db.one("unfinished_operations")
         return int(row["n"]) if row else 0

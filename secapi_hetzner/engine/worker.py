@@ -52,6 +52,7 @@ class Worker:
         self.retry_base = retry_base
         self.stale_after = stale_after
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self.queue.register(self.id)
 
     # -- loop ------------------------------------------------------------------------------------------
@@ -97,8 +98,21 @@ class Worker:
                 log.exception("worker %s: claiming failed", self.id)
                 worked = False
             if not worked:
-                self._stop.wait(POLL_SECONDS)
+                self._idle()
         self.queue.unregister(self.id)
+
+    def wake(self) -> None:
+        """New work was queued in this process: stop idling now."""
+        self._wake.set()
+
+    def _idle(self) -> None:
+        """Sleep until the next operation is due, new work is queued here, or the poll interval passes."""
+        try:
+            due = self.queue.next_due_in()
+        except Exception:  # the database is away: poll again later
+            due = None
+        self._wake.wait(POLL_SECONDS if due is None else min(POLL_SECONDS, due))
+        self._wake.clear()
 
     def start_thread(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, args=(resync, resync_every), name=f"worker-{self.id}",
@@ -108,6 +122,7 @@ class Worker:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     # -- one operation ---------------------------------------------------------------------------------
 

@@ -48,7 +48,8 @@ def now() -> datetime:
 
 
 class ResourceService:
-    def __init__(self, db: Database, catalog: Catalog) -> None:
+    def __init__(self, db: Database, catalog: Catalog, on_enqueue: Any = None) -> None:
+        self.on_enqueue = on_enqueue or (lambda: None)
         self.db = db
         self.resources = Resources(db)
         self.queue = Queue(db)
@@ -69,13 +70,16 @@ class ResourceService:
         with self.db.transaction() as conn:
             current = self.resources.get(key, conn, lock=True)
             if current is None:
-                return Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
-            if current.deleted_at is not None:
+                applied = Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
+            elif current.deleted_at is not None:
                 raise errors.Conflict(f"{kind.kind} {name!r} is being deleted; wait until it is gone.")
-            _check_version(current, expected_version)
-            if current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS):
-                return Applied(current, created=False)  # idempotent repeat: nothing changes
-            return Applied(self._update(conn, kind, current, spec, user), created=False)
+            else:
+                _check_version(current, expected_version)
+                if current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS):
+                    return Applied(current, created=False)  # idempotent repeat: nothing changes
+                applied = Applied(self._update(conn, kind, current, spec, user), created=False)
+        self.on_enqueue()
+        return applied
 
     def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
                 user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
@@ -148,7 +152,8 @@ class ResourceService:
                 self.resources.purge(conn, marked.id)
             else:
                 self.queue.enqueue(conn, marked.id, "delete")
-            return marked
+        self.on_enqueue()
+        return marked
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -166,7 +171,8 @@ class ResourceService:
             status = transition(current.status, Event.CHANGED, now(), force=True)
             saved = self.resources.save(conn, current.with_changes(status=status, internal=internal))
             self.queue.enqueue(conn, saved.id, action)
-            return saved
+        self.on_enqueue()
+        return saved
 
     # -- checks -----------------------------------------------------------------------------------
 

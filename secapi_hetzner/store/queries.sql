@@ -214,3 +214,7 @@ SELECT * FROM resources
 SELECT * FROM resources
  WHERE purged_at IS NULL AND deleted_at IS NULL AND kind IN ('instance', 'block-storage')
    AND (internal->>'server_id' IS NOT NULL OR internal->>'volume_id' IS NOT NULL);
+
+-- next_due_in --
+-- Seconds until the next waiting operation may run (how long an idle worker may sleep).
+SELECT extract(epoch FROM min(run_after) - now()) AS seconds FROM operations WHERE status = 'todo';
