@@ -78,6 +78,31 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tenant_token(args: argparse.Namespace) -> int:
+    """Give a tenant its own Hetzner project: the token is read from standard input (never from the
+    command line, where process lists and shell histories would keep it) and stored encrypted."""
+    from secapi_hetzner.hetzner.credentials import Credentials, load_key
+    from secapi_hetzner.store import Database, apply_migrations, ensure_database
+
+    token = sys.stdin.readline().strip()
+    if not token:
+        print("no token on standard input", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    url, embedded = ensure_database(settings.database_url, settings.data_dir)
+    try:
+        apply_migrations(url)
+        db = Database(url, min_size=1, max_size=1)
+        Credentials(db, load_key(settings.secret_key, settings.data_dir), operator_token="",
+                    simulated=False).set_token(args.tenant, token)
+        db.close()
+        print(f"tenant {args.tenant!r} now uses its own Hetzner project")
+    finally:
+        if embedded:
+            embedded.stop()
+    return 0
+
+
 def _capabilities(args: argparse.Namespace) -> int:
     from secapi_hetzner.app.capabilities import build_matrix, markdown
 
@@ -103,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     tokens.add_argument("--tenant", default=DEFAULT_TENANT)
     tokens.add_argument("--label", default="")
     tokens.set_defaults(run=_tokens)
+    tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")
+    tenant_token.add_argument("--tenant", required=True)
+    tenant_token.set_defaults(run=_tenant_token)
     commands.add_parser("capabilities", help="print the capability matrix as Markdown").set_defaults(
         run=_capabilities)
     return root
