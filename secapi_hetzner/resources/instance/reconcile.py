@@ -227,8 +227,8 @@ class InstanceReconciler:
         for leftover in ctx.gateway.find_servers(ctx.selector()):
             ctx.gateway.delete_server(leftover.id)
         self._release_storages(ctx)
+        self._cleanup_shared(ctx)  # before the purge: a failure here is retried, not forgotten
         ctx.purge()
-        self._cleanup_shared(ctx)
         return Outcome.done()
 
     def _release_storages(self, ctx: StepContext) -> None:
