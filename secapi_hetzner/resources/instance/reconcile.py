@@ -44,6 +44,10 @@ class InstanceReconciler:
             server = self._find_server(ctx)
             if server is None:
                 return Outcome.retry(0.5, "waiting for the new server to appear")
+        elif ctx.operation.step == "create":  # the server exists, its create action is still being followed
+            outcome = follow(ctx, "create", lambda: None)
+            if outcome is not None:
+                return outcome
         waiting = self._place_boot_disk(ctx, server) or self._converge_type(ctx, server) \
             or self._attach_volumes(ctx, server) or self._converge_power(ctx)
         if waiting is not None:
