@@ -7,13 +7,16 @@ from typing import Any
 from handlers._catalog import get_one, list_page
 from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
+from secapi_hetzner.app.context import deleted_mode
 from secapi_hetzner.app.services import current
+from secapi_hetzner.metadata import list_metadata
+from secapi_hetzner.resources import image
 from secapi_hetzner.resources.block_storage import BLOCK_STORAGE, refuse_while_in_use
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.scope import STORAGE
+from secapi_hetzner.settings import LIST_DEFAULT_LIMIT
 
 SKUS = Catalog.storage_skus
-IMAGES = Catalog.system_images
 
 
 def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
@@ -27,11 +30,23 @@ def get_sku(tenant: str, name: str) -> render.Reply:
 
 def list_images(tenant: str, labels: str | None = None, limit: int | None = None,
                 skip_token: str | None = None) -> render.Reply:
-    return list_page(STORAGE, "images", IMAGES, tenant, labels, limit, skip_token)
+    """The system images, then the tenant's own (docs/compatibility.md, Images)."""
+    items, token = image.images_page(current().engine, current().catalog, place(tenant), labels=labels,
+                                     limit=limit or LIST_DEFAULT_LIMIT, skip_token=skip_token, deleted=deleted_mode())
+    return {"items": items, "metadata": list_metadata(STORAGE, "images", "GET", token)}, 200
 
 
 def get_image(tenant: str, name: str) -> render.Reply:
-    return get_one(IMAGES, tenant, name, "Image")
+    return image.get_image(current().engine, current().catalog, place(tenant), name), 200
+
+
+def create_or_update_image(tenant: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(image.IMAGE, place(tenant), name, body)  # a system image's name: 412 (admission)
+
+
+def delete_image(tenant: str, name: str) -> render.Accepted:
+    image.refuse_system_image(current().engine, current().catalog, place(tenant), name)
+    return delete_resource(image.IMAGE, place(tenant), name, image.refuse_while_used(current().engine))
 
 
 def list_block_storages(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,

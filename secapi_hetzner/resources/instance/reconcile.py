@@ -19,6 +19,7 @@ from secapi_hetzner.engine.follow import follow
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerNotFound, HServer
 from secapi_hetzner.lifecycle import Event
+from secapi_hetzner.resources.image.translate import boot_image
 from secapi_hetzner.resources.instance import translate
 from secapi_hetzner.store.resources import Resource
 
@@ -70,7 +71,15 @@ class InstanceReconciler:
     def _create(self, ctx: StepContext) -> Outcome | None:
         request = translate.server_request_from_instance(ctx.resource.spec)
         boot = ctx.lookup("block-storage", translate.ref_name(ctx.resource.spec["bootVolume"]["deviceRef"]))
-        image = translate.image_for(boot.spec if boot else {}, ctx.architecture_of(request.server_type))
+        image: int | str = translate.image_for(boot.spec if boot else {}, ctx.architecture_of(request.server_type))
+        source = translate.ref_name(boot.spec.get("sourceImageRef")) if boot else ""
+        own = ctx.lookup("image", source, workspace="") if source else None
+        if own is not None:  # one of the tenant's own images: its snapshot (docs/compatibility.md, Images)
+            choice = boot_image(own, ctx.architecture_of(request.server_type))
+            if choice.image is None:
+                return Outcome.retry(1.0, choice.message) if choice.wait else \
+                    Outcome.failed("ImageNotUsable", choice.message)
+            image = choice.image
         key_ids = tuple(self._ssh_key_id(ctx, key) for key in request.public_keys)
         group_id = self._placement_group(ctx, request.anti_affinity_group) if request.anti_affinity_group else None
 
