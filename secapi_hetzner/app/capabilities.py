@@ -30,9 +30,6 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
     "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
-    "workspace": (PLANNED, "Workspaces arrive with the resource engine; not built yet."),
-    "compute": (PLANNED, "Instances arrive with the resource engine; not built yet."),
-    "storage": (PLANNED, "Block storages and tenant images arrive with the resource engine; not built yet."),
     "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
 }
 
