@@ -143,8 +143,9 @@ class InstanceReconciler:
             waiting = follow(ctx, "type-poweroff", lambda: ctx.gateway.power_off(server.id))
             if waiting is not None:
                 return waiting
-        return follow(ctx, "change-type", lambda: ctx.gateway.change_type(server.id, wanted, upgrade_disk=False)) \
-            or Outcome.retry(0.0, "server type changed; continuing")
+        # the step names the type: a second change accepted while the first runs is a step of its own
+        change = partial(ctx.gateway.change_type, server.id, wanted, upgrade_disk=False)
+        return follow(ctx, f"change-type-{wanted}", change) or Outcome.retry(0.0, "server type changed; continuing")
 
     def _attach_volumes(self, ctx: StepContext, server: HServer) -> Outcome | None:
         for volume_ref in ctx.resource.spec.get("dataVolumes") or []:
