@@ -60,7 +60,15 @@ class Queue:
         self.db.run("finish_operation", {"id": op.id, "status": status, "error": error[:4000]})
 
     def retry(self, op: Operation, delay: float, error: str = "") -> None:
-        self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000]})
+        try:
+            self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000]})
+        except psycopg.errors.UniqueViolation:
+            # The same request came again while this run was in flight and waits as its own 'todo'
+            # (one per resource and reason): that one carries on from here, with this run's progress.
+            for waiting in self.pending_for(op.resource_id):
+                if waiting.reason == op.reason and waiting.id != op.id:
+                    self.progress(waiting, op.step, op.action_id)
+            self.finish(op, "cancelled", "superseded by the same request, made again")
 
     def register(self, worker_id: str) -> None:
         self.db.run("register_worker", {"id": worker_id})
