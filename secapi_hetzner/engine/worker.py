@@ -83,8 +83,11 @@ class Worker:
         beat_every = min(HEARTBEAT_SECONDS, self.stale_after / 3)
         while not self._stop.is_set():
             if time.monotonic() - last_beat > beat_every:
-                self.queue.heartbeat(self.id)
-                self.queue.requeue_stalled(self.stale_after)
+                try:  # register, not just beat: a worker another replica declared dead rejoins
+                    self.queue.register(self.id)
+                    self.queue.requeue_stalled(self.stale_after)
+                except Exception:  # neither may kill the worker thread
+                    log.exception("worker %s: heartbeat failed", self.id)
                 last_beat = time.monotonic()
             if resync is not None and time.monotonic() - last_resync > resync_every:
                 last_resync = time.monotonic()
