@@ -30,5 +30,9 @@ class Outcome:
 
 
 def backoff(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS) -> float:
-    """Exponential backoff for transient failures: base, 2·base, 4·base … capped."""
-    return float(min(cap, base * 2.0 ** max(0, attempts - 1)))
+    """Exponential backoff for transient failures: base, 2·base, 4·base … capped.
+
+    ``attempts`` counts every claim, action polls included, so it grows large while a long Hetzner
+    action is followed; the exponent is bounded (2.0 ** 1024 overflows a float).
+    """
+    return float(min(cap, base * 2.0 ** min(max(0, attempts - 1), 64)))
