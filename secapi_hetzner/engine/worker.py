@@ -68,7 +68,11 @@ class Worker:
     def drain(self, timeout: float = 30.0) -> None:
         """Run until no operation is waiting (tests and benchmarks), with a deadline."""
         deadline = time.monotonic() + timeout
+        last_beat = 0.0
         while time.monotonic() < deadline:
+            if time.monotonic() - last_beat > min(HEARTBEAT_SECONDS, self.stale_after / 3):
+                self.queue.register(self.id)  # else its own requeue_stalled declares it dead
+                last_beat = time.monotonic()
             self.queue.requeue_stalled(self.stale_after)
             if self.run_once():
                 continue
