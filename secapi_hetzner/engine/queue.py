@@ -56,19 +56,25 @@ class Queue:
     def progress(self, op: Operation, step: str, action_id: int | None) -> None:
         self.db.run("save_operation_progress", {"id": op.id, "step": step, "action_id": action_id})
 
-    def finish(self, op: Operation, status: str = "succeeded", error: str = "") -> None:
-        self.db.run("finish_operation", {"id": op.id, "status": status, "error": error[:4000]})
+    def finish(self, op: Operation, status: str = "succeeded", error: str = "", worker_id: str | None = None) -> bool:
+        """Record the end of ``op``; False when ``worker_id`` no longer holds it (its outcome is dropped)."""
+        params = {"id": op.id, "status": status, "error": error[:4000], "worker_id": worker_id}
+        return self.db.run("finish_operation", params) > 0
 
-    def retry(self, op: Operation, delay: float, error: str = "") -> None:
+    def holds(self, op: Operation, worker_id: str) -> bool:
+        return self.db.one("holds_operation", {"id": op.id, "worker_id": worker_id}) is not None
+
+    def retry(self, op: Operation, delay: float, error: str = "", worker_id: str | None = None) -> None:
         try:
-            self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000]})
+            self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000],
+                                            "worker_id": worker_id})
         except psycopg.errors.UniqueViolation:
             # The same request came again while this run was in flight and waits as its own 'todo'
             # (one per resource and reason): that one carries on from here, with this run's progress.
             for waiting in self.pending_for(op.resource_id):
                 if waiting.reason == op.reason and waiting.id != op.id:
                     self.progress(waiting, op.step, op.action_id)
-            self.finish(op, "cancelled", "superseded by the same request, made again")
+            self.finish(op, "cancelled", "superseded by the same request, made again", worker_id)
 
     def register(self, worker_id: str) -> None:
         self.db.run("register_worker", {"id": worker_id})
@@ -78,15 +84,21 @@ class Queue:
 
     def unregister(self, worker_id: str) -> None:
         with self.db.transaction() as conn:
-            self.db.run("release_worker_operations", {"id": worker_id}, conn)
+            self._release(conn, worker_id)
             self.db.run("delete_worker", {"id": worker_id}, conn)
+
+    def _release(self, conn: Conn, worker_id: str) -> int:
+        """Return a worker's in-flight operations to the queue, folding each into a waiting repeat."""
+        self.db.run("fold_worker_operations", {"id": worker_id}, conn)
+        self.db.run("cancel_folded_operations", {"id": worker_id}, conn)
+        return self.db.run("release_worker_operations", {"id": worker_id}, conn)
 
     def requeue_stalled(self, stale_after: float = STALE_AFTER_SECONDS) -> int:
         """Return the operations of silent workers to the queue; how many were returned."""
         released = 0
         with self.db.transaction() as conn:
             for row in self.db.all("stale_workers", {"stale_after": stale_after}, conn):
-                released += self.db.run("release_worker_operations", {"id": row["id"]}, conn)
+                released += self._release(conn, row["id"])
                 self.db.run("delete_worker", {"id": row["id"]}, conn)
             released += len(self.db.all("orphaned_operations", None, conn))
         return released

@@ -81,18 +81,26 @@ class Worker:
             time.sleep(0.005)  # an operation waits for its retry time
         raise TimeoutError(f"operations unfinished after {timeout}s: {self.queue.counts()}")
 
+    def _heartbeat(self) -> None:
+        """Beat from its own thread, so a worker busy in a slow Hetzner call is not declared dead."""
+        beat_every = min(HEARTBEAT_SECONDS, self.stale_after / 3)
+        while not self._stop.wait(beat_every):
+            try:  # register, not just beat: a worker another replica declared dead rejoins
+                self.queue.register(self.id)
+            except Exception:  # a database outage must not end the heartbeat
+                log.exception("worker %s: heartbeat failed", self.id)
+
     def run_forever(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> None:
         """Work until :meth:`stop`; every ``resync_every`` seconds also run the drift check."""
-        last_beat = last_resync = 0.0
-        beat_every = min(HEARTBEAT_SECONDS, self.stale_after / 3)
+        threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.id}", daemon=True).start()
+        last_requeue = last_resync = 0.0
         while not self._stop.is_set():
-            if time.monotonic() - last_beat > beat_every:
-                try:  # register, not just beat: a worker another replica declared dead rejoins
-                    self.queue.register(self.id)
+            if time.monotonic() - last_requeue > min(HEARTBEAT_SECONDS, self.stale_after / 3):
+                try:
                     self.queue.requeue_stalled(self.stale_after)
-                except Exception:  # neither may kill the worker thread
-                    log.exception("worker %s: heartbeat failed", self.id)
-                last_beat = time.monotonic()
+                except Exception:  # must not kill the worker thread
+                    log.exception("worker %s: requeueing stalled operations failed", self.id)
+                last_requeue = time.monotonic()
             if resync is not None and time.monotonic() - last_resync > resync_every:
                 last_resync = time.monotonic()
                 try:
@@ -136,7 +144,7 @@ class Worker:
     def execute(self, op: Operation) -> None:
         resource = self.resources.get_by_id(op.resource_id)
         if resource is None or resource.purged_at is not None:
-            self.queue.finish(op, "cancelled", "the resource is gone")
+            self.queue.finish(op, "cancelled", "the resource is gone", self.id)
             return
         kind = self.kinds(resource.key.kind)
         assert kind.reconciler is not None
@@ -167,15 +175,21 @@ class Worker:
 
     def record(self, ctx: StepContext, outcome: Outcome) -> None:
         op = ctx.operation
+        if not self.queue.holds(op, self.id):
+            # This worker was declared dead and its operation handed to another one while it ran:
+            # that one owns the outcome now, and this late one must not overwrite it.
+            log.warning("worker %s: operation %s was handed over meanwhile; dropping its %s outcome",
+                        self.id, op.id, outcome.kind)
+            return
         if outcome.kind == "retry":
-            self.queue.retry(op, outcome.delay, outcome.message)
+            self.queue.retry(op, outcome.delay, outcome.message, self.id)
         elif outcome.kind == "failed":
             if op.reason != "delete":
                 ctx.update(event=Event.FAILED, reason=outcome.reason, message=outcome.message, force=True)
             else:  # a delete that Hetzner refuses: keep deleting, say why, try again later
                 ctx.update(event=Event.DELETE, reason=outcome.reason, message=outcome.message, force=True)
-                self.queue.retry(op, backoff(op.attempts, self.retry_base, cap=300), outcome.message)
+                self.queue.retry(op, backoff(op.attempts, self.retry_base, cap=300), outcome.message, self.id)
                 return
-            self.queue.finish(op, "failed", outcome.message)
+            self.queue.finish(op, "failed", outcome.message, self.id)
         else:
-            self.queue.finish(op, "succeeded")
+            self.queue.finish(op, "succeeded", worker_id=self.id)

@@ -75,8 +75,10 @@ class ResourceService:
                 raise errors.Conflict(f"{kind.kind} {name!r} is being deleted; wait until it is gone.")
             else:
                 _check_version(current, expected_version)
-                if current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS):
+                unchanged = current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS)
+                if unchanged and current.state != State.ERROR:
                     return Applied(current, created=False)  # idempotent repeat: nothing changes
+                # a changed resource, or the same PUT again after an error: converge (again)
                 applied = Applied(self._update(conn, kind, current, spec, user), created=False)
         self.on_enqueue()
         return applied

@@ -142,15 +142,19 @@ RETURNING o.*;
 UPDATE operations SET step = %(step)s, action_id = %(action_id)s, updated_at = now() WHERE id = %(id)s;
 
 -- finish_operation --
--- Done, failed or cancelled.
+-- Done, failed or cancelled; only by the worker that holds it (a replaced worker's late outcome is dropped).
 UPDATE operations SET status = %(status)s, last_error = %(error)s, worker_id = NULL, updated_at = now()
- WHERE id = %(id)s AND status = 'doing';
+ WHERE id = %(id)s AND status = 'doing' AND worker_id IS NOT DISTINCT FROM %(worker_id)s;
+
+-- holds_operation --
+-- Is this operation still running under this worker?
+SELECT 1 AS held FROM operations WHERE id = %(id)s AND status = 'doing' AND worker_id = %(worker_id)s;
 
 -- retry_operation --
 -- Back to the queue after a delay.
 UPDATE operations SET status = 'todo', run_after = now() + make_interval(secs => %(delay)s),
                       last_error = %(error)s, worker_id = NULL, updated_at = now()
- WHERE id = %(id)s AND status = 'doing';
+ WHERE id = %(id)s AND status = 'doing' AND worker_id IS NOT DISTINCT FROM %(worker_id)s;
 
 -- register_worker --
 -- A worker announces itself (and proves it is alive).
@@ -160,6 +164,22 @@ ON CONFLICT (id) DO UPDATE SET last_heartbeat = now();
 -- heartbeat --
 -- A worker is alive.
 UPDATE workers SET last_heartbeat = now() WHERE id = %(id)s;
+
+-- fold_worker_operations --
+-- A worker's in-flight operation whose request was made again meanwhile: the waiting one inherits its
+-- progress (the Hetzner action being followed) ...
+UPDATE operations t SET step = d.step, action_id = d.action_id, updated_at = now()
+  FROM operations d
+ WHERE d.worker_id = %(id)s AND d.status = 'doing' AND t.resource_id = d.resource_id AND t.reason = d.reason
+   AND t.status = 'todo' AND t.action_id IS NULL;
+
+-- cancel_folded_operations --
+-- ... and the dead one is cancelled (one todo per resource and reason).
+UPDATE operations d SET status = 'cancelled', worker_id = NULL, last_error = 'superseded by the same request',
+                        updated_at = now()
+ WHERE d.worker_id = %(id)s AND d.status = 'doing'
+   AND EXISTS (SELECT 1 FROM operations t WHERE t.resource_id = d.resource_id AND t.reason = d.reason
+                                            AND t.status = 'todo');
 
 -- release_worker_operations --
 -- A worker's in-flight operations go back to the queue (it stopped, or stopped heart-beating).

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
-import pytest
-
 from secapi_hetzner.engine import Outcome, Worker
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.resources.kinds import Kind, Reconciler
@@ -217,11 +215,6 @@ def test_a_worker_wrongly_declared_dead_rejoins_and_keeps_working(
     assert hetzner.leftovers() == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (engine/worker.py Worker.run_forever): a worker heart-beats only between operations, so one "
-    "busy in a slow Hetzner call for longer than stale_after is declared dead and its operation runs "
-    "again in another worker while it is still running. Heart-beat from a separate thread (or during "
-    "execute), and fence record() by worker id."))
 def test_a_worker_busy_in_a_slow_hetzner_call_is_not_declared_dead(
         service: Service, hetzner: Hetzner, workers: Workers) -> None:
     watch = Watch()
@@ -395,12 +388,6 @@ def test_the_same_request_arriving_while_its_operation_runs_is_not_lost(
     assert hetzner.leftovers() == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (store/queries.sql release_worker_operations, engine/queue.py requeue_stalled): returning a dead "
-    "worker's 'doing' operation to 'todo' violates operations_one_todo when the same request was made again "
-    "meanwhile; the UniqueViolation escapes requeue_stalled (outside run_forever's try), so every worker "
-    "that tries to release it dies and the resource is never worked on again. Fold the dead operation into "
-    "the waiting one (carry step/action_id over, cancel the dead one) instead."))
 def test_a_dead_workers_operation_is_released_even_when_the_request_came_again(
         service: Service, hetzner: Hetzner, workers: Workers) -> None:
     worker = workers.new()

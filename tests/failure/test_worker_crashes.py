@@ -12,8 +12,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from secapi_hetzner.engine import Worker
 from tests.conftest import Service
 from tests.failure.conftest import (
@@ -142,11 +140,6 @@ def test_a_worker_stuck_after_hetzner_created_the_server_is_replaced_by_one_that
     remove_instance(service, hetzner, "vm-after", lambda: fresh.drain(timeout=20))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (engine/worker.py Worker.record, engine/queue.py): a worker whose operation was handed to another "
-    "worker still records its own outcome: its late create meets the name the other worker used "
-    "(uniqueness_error) and its Outcome.failed puts the active instance into error. record() should "
-    "drop the outcome unless the operation is still 'doing' under this worker's id."))
 def test_a_worker_that_comes_back_after_being_replaced_does_not_overwrite_the_outcome(
         service: Service, hetzner: Hetzner, workers: Workers) -> None:
     stuck, fresh = workers.new(hetzner_timeout=4 * HANG), workers.new()

@@ -185,3 +185,20 @@ def test_zone_change_is_reported_not_dropped(service: Service) -> None:
     assert got["status"]["state"] == "active"
     assert got["status"]["conditions"][0]["reason"] == "ZoneNotChanged"
     assert "stays in fsn1" in got["status"]["conditions"][0]["message"]
+
+
+def test_the_same_put_again_retries_a_resource_in_error(service: Service) -> None:
+    service.put(f"{STORAGE}/boot-retry", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
+    service.simulator.state.inject_fault("^/servers$", method="POST", status=422, code="invalid_input",
+                                         token=f"simulated-project-{TENANT}")
+    body = instance_body("boot-retry")
+    service.put(f"{COMPUTE}/vm-retry", body)
+    service.drain()
+    failed = service.get(f"{COMPUTE}/vm-retry").json()
+    assert failed["status"]["state"] == "error" and failed["status"]["conditions"][0]["reason"] == "InvalidInput"
+    again = service.put(f"{COMPUTE}/vm-retry", body)
+    assert again.status_code == 200 and again.json()["status"]["state"] == "updating"
+    service.drain()
+    assert service.get(f"{COMPUTE}/vm-retry").json()["status"]["state"] == "active"
+    service.delete(f"{COMPUTE}/vm-retry")
+    service.drain()

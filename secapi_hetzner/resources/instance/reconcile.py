@@ -17,7 +17,7 @@ from typing import Any
 from secapi_hetzner.engine.context import MANAGED, ROLE, StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow
 from secapi_hetzner.engine.outcome import Outcome
-from secapi_hetzner.hetzner import HetznerNotFound, HServer
+from secapi_hetzner.hetzner import HetznerError, HetznerNotFound, HetznerRejected, HServer
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.image.translate import boot_image
 from secapi_hetzner.resources.instance import translate
@@ -217,6 +217,26 @@ class InstanceReconciler:
     # -- actions -------------------------------------------------------------------------------------
 
     def act(self, ctx: StepContext, action: str) -> Outcome:
+        """A power action. If Hetzner refuses or fails it, the power intent falls back to the server's
+        actual state, so the same action can be asked for again (instead of a 412 'already started')."""
+        try:
+            outcome = self._act(ctx, action)
+        except HetznerRejected:
+            self._reset_intent(ctx)
+            raise
+        if outcome.kind == "failed":
+            self._reset_intent(ctx)
+        return outcome
+
+    def _reset_intent(self, ctx: StepContext) -> None:
+        try:
+            server = self._find_server(ctx)
+        except HetznerError:
+            server = None
+        actual = translate.power_state_from_server(server) if server else ctx.resource.status.get("powerState", "off")
+        ctx.update(internal={"power": actual})
+
+    def _act(self, ctx: StepContext, action: str) -> Outcome:
         server = self._find_server(ctx)
         if server is None:
             return Outcome.retry(1.0, "the server does not exist yet")
