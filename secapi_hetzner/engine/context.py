@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,16 @@ def hetzner_name(name: str, resource_id: str, limit: int = 63) -> str:
     return f"{safe[: limit - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def label_value(text: str) -> str:
+    """A Hetzner label value: at most 63 characters, alphanumeric at both ends, ``-_.`` inside."""
+    value = re.sub(r"[^A-Za-z0-9_.-]+", "-", text)[:63]
+    return re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", value)
+
+
 @dataclass
 class StepContext:
     db: Database
@@ -43,8 +54,14 @@ class StepContext:
     action_poll: float = 0.5
 
     def ownership_labels(self, role: str = "main") -> dict[str, str]:
-        """Labels on every Hetzner object the service creates: adoption and drift detection use them."""
-        return {MANAGED: "true", RESOURCE: str(self.resource.id), KIND: self.resource.key.kind, ROLE: role}
+        """Labels on every Hetzner object the service creates: adoption and drift detection use them.
+
+        Tenant and workspace names may hold any character, so they are carried as short hashes; the
+        SECA name as a label-safe form (the database keeps the exact names)."""
+        key = self.resource.key
+        return {MANAGED: "true", RESOURCE: str(self.resource.id), KIND: key.kind, ROLE: role,
+                f"{LABEL_PREFIX}/tenant": _digest(key.tenant), f"{LABEL_PREFIX}/workspace": _digest(key.workspace),
+                f"{LABEL_PREFIX}/name": label_value(key.name), f"{LABEL_PREFIX}/operation": self.operation.op_key}
 
     def selector(self, role: str = "main") -> str:
         return f"{RESOURCE}={self.resource.id},{ROLE}={role}"
@@ -71,6 +88,19 @@ class StepContext:
                 return current
             self.resource = self.resources.save(conn, current.with_changes(status=new_status, internal=new_internal))
             return self.resource
+
+    def waiting_on(self, reason: str, message: str) -> None:
+        """Say on the current condition which other resource this one waits for (no state change)."""
+        with self.db.transaction() as conn:
+            current = self.resources.get_by_id(self.resource.id, conn, lock=True)
+            assert current is not None
+            conditions = [dict(c) for c in current.status.get("conditions") or []]
+            if not conditions or (conditions[0].get("reason"), conditions[0].get("message")) == (reason, message):
+                self.resource = current
+                return
+            conditions[0].update(reason=reason, message=message)
+            self.resource = self.resources.save(conn, current.with_changes(
+                status={**current.status, "conditions": conditions}))
 
     def purge(self) -> None:
         with self.db.transaction() as conn:

@@ -4,6 +4,7 @@ the merged list with the system images, and instances booted from a tenant image
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from datetime import UTC, datetime
@@ -236,9 +237,11 @@ def test_snapshot_of_a_root_disk_boots_a_new_instance(service: Service) -> None:
     [snapshot] = snapshots(service)
     assert snapshot["status"] == "available" and snapshot["created_from"]["id"] == source_server_id
     resource = stored("img-snap")
-    assert snapshot["labels"] == {"secapi.cloud/managed": "true", "secapi.cloud/resource": str(resource.id),
-                                  "secapi.cloud/kind": "image", "secapi.cloud/role": "snapshot",
-                                  "secapi.cloud/generation": "1"}
+    assert snapshot["labels"] | {"secapi.cloud/operation": "-"} == {
+        "secapi.cloud/managed": "true", "secapi.cloud/resource": str(resource.id), "secapi.cloud/kind": "image",
+        "secapi.cloud/role": "snapshot", "secapi.cloud/generation": "1", "secapi.cloud/name": "img-snap",
+        "secapi.cloud/tenant": hashlib.sha256(TENANT.encode()).hexdigest()[:16],
+        "secapi.cloud/workspace": hashlib.sha256(b"").hexdigest()[:16], "secapi.cloud/operation": "-"}
     assert resource.internal["snapshot_id"] == snapshot["id"]
     assert got["status"]["sizeMB"] == math.ceil(snapshot["image_size"] * 1024)
     assert got["status"]["conditions"][0]["reason"] == "SnapshotTaken"

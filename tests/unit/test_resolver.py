@@ -14,3 +14,4 @@ from secapi_hetzner.app.resolver import snake_case
 ])
 def test_handler_names(operation_id: str, name: str) -> None:
     assert snake_case(operation_id) == name
+

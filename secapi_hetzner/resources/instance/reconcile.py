@@ -77,8 +77,10 @@ class InstanceReconciler:
         if own is not None:  # one of the tenant's own images: its snapshot (docs/compatibility.md, Images)
             choice = boot_image(own, ctx.architecture_of(request.server_type))
             if choice.image is None:
-                return Outcome.retry(1.0, choice.message) if choice.wait else \
-                    Outcome.failed("ImageNotUsable", choice.message)
+                if not choice.wait:
+                    return Outcome.failed("ImageNotUsable", choice.message)
+                ctx.waiting_on("WaitingForImage", f"Waiting for image {source!r}: {choice.message}")
+                return Outcome.retry(1.0, choice.message)
             image = choice.image
         key_ids = tuple(self._ssh_key_id(ctx, key) for key in request.public_keys)
         group_id = self._placement_group(ctx, request.anti_affinity_group) if request.anti_affinity_group else None
