@@ -14,7 +14,7 @@ from secapi_hetzner.app import create_app
 from secapi_hetzner.app.services import current
 from secapi_hetzner.scope import APIS
 from secapi_hetzner.store import Database
-from tests.conftest import OWN_SPEC, TENANT, make_settings
+from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC, make_settings
 
 
 @dataclass
@@ -24,11 +24,12 @@ class FuzzTarget:
     schemas: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def target(databases: Any, simulator_session: Any) -> Iterator[FuzzTarget]:
+@pytest.fixture(scope="module", params=[OWN_SPEC, UPSTREAM_SPEC], ids=["own-spec", "upstream-spec"])
+def target(request: pytest.FixtureRequest, databases: Any, simulator_session: Any) -> Iterator[FuzzTarget]:
+    """The service booted on the project's spec/ and, as a spec upgrade would, on the upstream bundles."""
     url = databases.fresh()
     db = Database(url, max_size=4)
-    app = create_app(make_settings(OWN_SPEC, url, simulator_session), db=db)
+    app = create_app(make_settings(request.param, url, simulator_session), db=db)
     token = current().tokens.issue(TENANT, label="fuzz")
     schemas = {api.slug: schemathesis.openapi.from_asgi(f"{api.base_path.rstrip('/')}/openapi.json", app)
                for api in APIS}
