@@ -240,7 +240,8 @@ def test_a_worker_process_killed_while_following_an_action_is_replaced_without_a
     wait_until(lambda: state_of(service, f"{COMPUTE}/vm-kill-follow") == "active", 30, "the instance to be active")
     active(service, "vm-kill-follow")
     assert only_server(hetzner, "vm-kill-follow")["status"] == "off"
-    assert sql("SELECT id FROM workers WHERE id = %s", first_id) == []  # the killed worker was declared dead
+    wait_until(lambda: sql("SELECT id FROM workers WHERE id = %s", first_id) == [], 10,
+               "the killed worker to be declared dead")
     hetzner.state.set_action_timing(0.0)
     remove_instance(service, hetzner, "vm-kill-follow", lambda: None)
 
@@ -268,7 +269,8 @@ def test_a_worker_process_killed_before_calling_hetzner_is_replaced_and_nothing_
         service: Service, hetzner: Hetzner, workers: Workers, spawn_worker: Callable[..., WorkerProcess]) -> None:
     first = started_worker_process(service, spawn_worker, "vm-kill-before")
     first_id = first.id
-    hetzner.fault("GET", r"^/servers$", status=503, latency=3.0)  # its first Hetzner call: the adoption lookup
+    # its first Hetzner call, the adoption lookup, hangs long enough to be seen in flight even on a loaded machine
+    hetzner.fault("GET", r"^/servers$", status=503, latency=10.0)
     put_instance(service, "vm-kill-before")
     wait_until(lambda: hetzner.requests("GET /servers") >= 1, 30, f"the worker's first call\n{first.output()}")
     [op] = operations("instance", "vm-kill-before")
