@@ -41,6 +41,12 @@ class CatalogCache:
         self._refreshing = False
         self.refreshes = 0
 
+    @property
+    def refreshing(self) -> bool:
+        """A background refresh is under way."""
+        with self._lock:
+            return self._refreshing
+
     def _fetch(self) -> CatalogSnapshot:
         return CatalogSnapshot(
             locations=tuple(self._gateway.list_locations()),
