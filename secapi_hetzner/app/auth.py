@@ -13,7 +13,6 @@ principal's claims; the resolver's authorization step reads them.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import threading
 import time
@@ -115,7 +114,3 @@ class PublicBearer(BearerSecurityHandler):  # type: ignore[misc]
         return verify
 
 
-
-def dump_tokens_file(entries: list[tuple[str, str]]) -> str:
-    """Render a tokens file from ``(tenant, clear token)`` pairs, hashing the tokens."""
-    return json.dumps({"tokens": [{"tenant": t, "sha256": hash_token(tok)} for t, tok in entries]}, indent=2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,6 @@ def matrix_json(rows: list[Capability]) -> list[dict[str, Any]]:
 def served_providers(rows: list[Capability]) -> set[str]:
     return {row.api for row in rows if row.status in (SUPPORTED, PARTIAL)}
 
-
-def as_dicts(rows: list[Capability]) -> list[dict[str, Any]]:
-    return [asdict(row) for row in rows]
 
 
 def wellknown_document(base_url: str, matrix: list[Capability]) -> dict[str, Any]:

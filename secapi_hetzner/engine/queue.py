@@ -79,9 +79,6 @@ class Queue:
     def register(self, worker_id: str) -> None:
         self.db.run("register_worker", {"id": worker_id})
 
-    def heartbeat(self, worker_id: str) -> None:
-        self.db.run("heartbeat", {"id": worker_id})
-
     def unregister(self, worker_id: str) -> None:
         with self.db.transaction() as conn:
             self._release(conn, worker_id)
@@ -102,10 +99,6 @@ class Queue:
                 self.db.run("delete_worker", {"id": row["id"]}, conn)
             released += len(self.db.all("orphaned_operations", None, conn))
         return released
-
-    def due(self) -> int:
-        row = self.db.one("due_operations")
-        return int(row["n"]) if row else 0
 
     def next_due_in(self) -> float | None:
         row = self.db.one("next_due_in")

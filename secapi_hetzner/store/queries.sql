@@ -2,10 +2,6 @@
 -- Readiness probe.
 SELECT 1 AS ok;
 
--- find_token --
--- The tenant a hashed bearer token belongs to.
-SELECT tenant FROM api_tokens WHERE token_hash = %(token_hash)s AND revoked_at IS NULL;
-
 -- all_tokens --
 -- Every live token hash with its tenant (the in-process token cache).
 SELECT token_hash, tenant FROM api_tokens WHERE revoked_at IS NULL;
@@ -101,16 +97,6 @@ SELECT * FROM page_cursors WHERE token = %(token)s AND expires_at > now();
 -- Forget old page cursors.
 DELETE FROM page_cursors WHERE expires_at <= now();
 
--- set_hetzner_object --
--- Record which Hetzner object realises (part of) a resource.
-INSERT INTO hetzner_objects (resource_id, role, hetzner_type, hetzner_id, project)
-VALUES (%(resource_id)s, %(role)s, %(hetzner_type)s, %(hetzner_id)s, %(project)s)
-ON CONFLICT DO NOTHING;
-
--- clear_hetzner_object --
--- Forget a Hetzner object that no longer exists.
-DELETE FROM hetzner_objects WHERE resource_id = %(resource_id)s AND role = %(role)s;
-
 -- enqueue_operation --
 -- Ask the workers to converge a resource; repeats of the same reason coalesce into one todo.
 INSERT INTO operations (resource_id, reason, run_after) VALUES (%(resource_id)s, %(reason)s, now())
@@ -161,10 +147,6 @@ UPDATE operations SET status = 'todo', run_after = now() + make_interval(secs =>
 INSERT INTO workers (id) VALUES (%(id)s)
 ON CONFLICT (id) DO UPDATE SET last_heartbeat = now();
 
--- heartbeat --
--- A worker is alive.
-UPDATE workers SET last_heartbeat = now() WHERE id = %(id)s;
-
 -- fold_worker_operations --
 -- A worker's in-flight operation whose request was made again meanwhile: the waiting one inherits its
 -- progress (the Hetzner action being followed) ...
@@ -199,10 +181,6 @@ SELECT id FROM workers WHERE last_heartbeat < now() - make_interval(secs => %(st
 UPDATE operations SET status = 'todo', updated_at = now()
  WHERE status = 'doing' AND worker_id IS NULL
 RETURNING id;
-
--- due_operations --
--- How many operations could run now (drain mode stops at zero).
-SELECT count(*) AS n FROM operations WHERE status = 'todo' AND run_after <= now();
 
 -- unfinished_operations --
 -- Operations waiting or running.

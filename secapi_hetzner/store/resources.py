@@ -138,6 +138,7 @@ class Resources:
     # -- page cursors (skipToken ≤ 5 characters, so the position is kept server-side) --------------
 
     def new_cursor(self, tenant: str, scope: str, after: str) -> str:
+        self.db.run("expire_cursors")  # cursors live an hour: forget the old ones as new ones are made
         for _ in range(8):
             token = "".join(secrets.choice(CURSOR_ALPHABET) for _ in range(CURSOR_LENGTH))
             if self.db.run("insert_cursor", {"token": token, "tenant": tenant, "scope": scope, "after": after}):

@@ -81,3 +81,11 @@ def test_only_the_gateway_package_imports_hcloud() -> None:
     for path in (ROOT / "handlers").rglob("*.py"):
         imports = [line for line in path.read_text().splitlines() if line.startswith(("import ", "from "))]
         assert not [line for line in imports if "hcloud" in line or "connexion" in line or "psycopg" in line], path
+
+
+def test_every_named_query_is_used() -> None:
+    from secapi_hetzner.store.db import QUERIES
+
+    code = "\n".join(path.read_text() for path in (ROOT / "secapi_hetzner").rglob("*.py"))
+    unused = [name for name in QUERIES if f'"{name}"' not in code]
+    assert unused == [], f"queries.sql holds queries nothing runs: {unused}"

@@ -89,7 +89,7 @@ class Catalog:
         return items
 
     def region(self, name: str) -> CatalogItem:
-        return _find(self.regions(), name, "Region")
+        return find(self.regions(), name, "Region")
 
     # -- SKUs and images ------------------------------------------------------------------------------
 
@@ -134,12 +134,8 @@ class Catalog:
         return CatalogItem(name, {**body, "metadata": sku_metadata(api, kind, tenant, region, name, "GET")})
 
 
-def _find(items: list[CatalogItem], name: str, what: str) -> CatalogItem:
+def find(items: list[CatalogItem], name: str, what: str) -> CatalogItem:
     for item in items:
         if item.name == name:
             return item
     raise errors.NotFound(f"{what} {name!r} does not exist.")
-
-
-def find(items: list[CatalogItem], name: str, what: str) -> CatalogItem:
-    return _find(items, name, what)
