@@ -35,9 +35,11 @@ contract: install
 integration: install
 	$(BIN)/pytest tests/integration
 
-## make fuzz: a longer Schemathesis run (more examples per operation) than the one in make test
+## make fuzz: a longer Schemathesis run with random examples (make test uses fixed ones); turn what it finds
+## into regression tests
 fuzz: install
-	SECA_FUZZ_EXAMPLES=$${SECA_FUZZ_EXAMPLES:-50} $(BIN)/pytest tests/contract/test_fuzz.py -q
+	SECA_FUZZ_RANDOM=1 SECA_FUZZ_EXAMPLES=$${SECA_FUZZ_EXAMPLES:-50} $(BIN)/pytest tests/contract/test_fuzz.py \
+		tests/contract/test_fuzz_stateful.py -q
 
 bench: install
 	$(BIN)/python -m bench.catalog

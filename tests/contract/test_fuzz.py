@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     ignored_auth,
@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from secapi_hetzner.app import capabilities
 from secapi_hetzner.scope import APIS, Api
 from tests.conftest import OWN_SPEC, TENANT
-from tests.contract.conftest import FuzzTarget
+from tests.contract.conftest import FuzzTarget, fuzz_settings
 
 EXAMPLES = int(os.environ.get("SECA_FUZZ_EXAMPLES", "8"))
 OPERATIONS = [(api, method, path, op_id) for api in APIS
@@ -64,8 +64,9 @@ def _action_refused(case: Any, response: Any) -> bool:
 
 def _unroutable_path(response: Any) -> bool:
     """Control characters in a path parameter are schema-valid for the parameters without a pattern
-    (tenant, workspace) but cannot be routed; the service answers 400 naming that (compatibility.md)."""
-    return response.status_code == 400 and "path parameter contains characters" in response.text
+    (tenant, workspace) but cannot be routed; the service answers 400 naming that, 412 on PUT and DELETE
+    like every malformed input there (compatibility.md; tests/contract/test_unroutable.py)."""
+    return response.status_code in (400, 412) and "path parameter contains characters" in response.text
 
 
 def _wildcard_accept(case: Any) -> bool:
@@ -127,7 +128,7 @@ def test_operation(target: FuzzTarget, api: Api, method: str, path: str, operati
     operation = target.schemas[api.slug][path][method]
     supported = (api.provider, operation_id) in SUPPORTED
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @fuzz_settings(max_examples=EXAMPLES)
     @given(case=operation.as_strategy())
     def run(case: Any) -> None:
         exercise(case, target.token, supported=supported, public=api.slug == "wellknown")
@@ -139,7 +140,7 @@ def test_a_wrong_token_fails_the_run(target: FuzzTarget) -> None:
     """Guard from stack-facts: with a bad token every request is 401, which must not pass as green."""
     operation = target.schemas["compute"]["/v1/tenants/{tenant}/skus"]["GET"]
 
-    @settings(max_examples=1, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @fuzz_settings(max_examples=1)
     @given(case=operation.as_strategy())
     def run(case: Any) -> None:
         exercise(case, "not-a-valid-token", supported=True, public=False)

@@ -7,9 +7,8 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 
-from tests.contract.conftest import FuzzTarget
+from tests.contract.conftest import FuzzTarget, fuzz_settings
 from tests.contract.test_fuzz import SUPPORTED, _prepare, check_response
 
 STEPS = int(os.environ.get("SECA_FUZZ_STATEFUL_STEPS", "6"))
@@ -32,5 +31,4 @@ def test_stateful(target: FuzzTarget, api: str) -> None:
             check_response(case, response, self._headers, supported=supported, public=False,
                            tenant_replaced=self._replaced)
 
-    Machine.run(settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-                                  database=None, suppress_health_check=list(HealthCheck)))
+    Machine.run(settings=fuzz_settings(max_examples=EXAMPLES, stateful_step_count=STEPS))
