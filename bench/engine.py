@@ -23,7 +23,7 @@ import httpx
 from bench.harness import ROOT, RunningService, machine, running_service
 from secapi_hetzner.lifecycle import Event, walk
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.resources import Key, Resources
+from secapi_hetzner.store.repository import Key, ResourceRepository
 
 RESULTS = ROOT / "bench" / "results"
 OPERATOR = "bench-operator-token"
@@ -88,7 +88,7 @@ def lifecycle(svc: RunningService, client: httpx.Client, count: int) -> dict[str
 
 def seed(svc: RunningService, total: int) -> None:
     db = Database(svc.database_url, max_size=1)
-    resources = Resources(db)
+    resources = ResourceRepository(db)
     now = datetime.now(UTC)
     status = {**walk(None, [Event.ACCEPTED, Event.PROVISIONING, Event.PROVISIONED], now), "powerState": "off"}
     spec = {"skuRef": {"resource": "skus/cx23"}, "zone": "fsn1",

@@ -8,7 +8,7 @@ from handlers._catalog import get_one, list_page
 from handlers._resources import act_on, delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
 from secapi_hetzner.resources.catalog import Catalog
-from secapi_hetzner.resources.instance import INSTANCE, check_power_action
+from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.scope import COMPUTE
 
 SKUS = Catalog.compute_skus
@@ -41,12 +41,12 @@ def delete_instance(tenant: str, workspace: str, name: str) -> render.Accepted:
 
 
 def start_instance(tenant: str, workspace: str, name: str) -> render.Reply:
-    return act_on(INSTANCE, place(tenant, workspace), name, "start", check_power_action)
+    return act_on(INSTANCE, place(tenant, workspace), name, "start")
 
 
 def stop_instance(tenant: str, workspace: str, name: str) -> render.Reply:
-    return act_on(INSTANCE, place(tenant, workspace), name, "stop", check_power_action)
+    return act_on(INSTANCE, place(tenant, workspace), name, "stop")
 
 
 def restart_instance(tenant: str, workspace: str, name: str) -> render.Reply:
-    return act_on(INSTANCE, place(tenant, workspace), name, "restart", check_power_action)
+    return act_on(INSTANCE, place(tenant, workspace), name, "restart")

@@ -10,10 +10,11 @@ from secapi_hetzner.app import render
 from secapi_hetzner.app.context import deleted_mode
 from secapi_hetzner.app.services import current
 from secapi_hetzner.metadata import list_metadata
-from secapi_hetzner.resources import image
-from secapi_hetzner.resources.block_storage import BLOCK_STORAGE, refuse_while_in_use
+from secapi_hetzner.resources.block_storage import BLOCK_STORAGE
 from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.resources.image import IMAGE
 from secapi_hetzner.scope import STORAGE
+from secapi_hetzner.services import images
 from secapi_hetzner.settings import LIST_DEFAULT_LIMIT
 
 SKUS = Catalog.storage_skus
@@ -31,22 +32,22 @@ def get_sku(tenant: str, name: str) -> render.Reply:
 def list_images(tenant: str, labels: str | None = None, limit: int | None = None,
                 skip_token: str | None = None) -> render.Reply:
     """The system images, then the tenant's own (docs/compatibility.md, Images)."""
-    items, token = image.images_page(current().engine, current().catalog, place(tenant), labels=labels,
+    items, token = images.images_page(current().resource_service, current().catalog, place(tenant), labels=labels,
                                      limit=limit or LIST_DEFAULT_LIMIT, skip_token=skip_token, deleted=deleted_mode())
     return {"items": items, "metadata": list_metadata(STORAGE, "images", "GET", token)}, 200
 
 
 def get_image(tenant: str, name: str) -> render.Reply:
-    return image.get_image(current().engine, current().catalog, place(tenant), name), 200
+    return images.get_image(current().resource_service, current().catalog, place(tenant), name), 200
 
 
 def create_or_update_image(tenant: str, name: str, body: dict[str, Any]) -> render.Reply:
-    return put_resource(image.IMAGE, place(tenant), name, body)  # a system image's name: 412 (admission)
+    return put_resource(IMAGE, place(tenant), name, body)  # a system image's name: 412 (admission)
 
 
 def delete_image(tenant: str, name: str) -> render.Accepted:
-    image.refuse_system_image(current().engine, current().catalog, place(tenant), name)
-    return delete_resource(image.IMAGE, place(tenant), name, image.refuse_while_used(current().engine))
+    images.refuse_system_image(current().resource_service, current().catalog, place(tenant), name)
+    return delete_resource(IMAGE, place(tenant), name)
 
 
 def list_block_storages(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
@@ -63,4 +64,4 @@ def create_or_update_block_storage(tenant: str, workspace: str, name: str, body:
 
 
 def delete_block_storage(tenant: str, workspace: str, name: str) -> render.Accepted:
-    return delete_resource(BLOCK_STORAGE, place(tenant, workspace), name, refuse_while_in_use(current().engine))
+    return delete_resource(BLOCK_STORAGE, place(tenant, workspace), name)

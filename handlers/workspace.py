@@ -6,8 +6,7 @@ from typing import Any
 
 from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
-from secapi_hetzner.app.services import current
-from secapi_hetzner.resources.workspace import WORKSPACE, refuse_while_children
+from secapi_hetzner.resources.workspace import WORKSPACE
 
 
 def list_workspaces(tenant: str, labels: str | None = None, limit: int | None = None,
@@ -24,4 +23,4 @@ def create_or_update_workspace(tenant: str, name: str, body: dict[str, Any]) -> 
 
 
 def delete_workspace(tenant: str, name: str) -> render.Accepted:
-    return delete_resource(WORKSPACE, place(tenant), name, refuse_while_children(current().engine.resources))
+    return delete_resource(WORKSPACE, place(tenant), name)

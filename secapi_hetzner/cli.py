@@ -91,7 +91,7 @@ def _tokens(args: argparse.Namespace) -> int:
 def _tenant_token(args: argparse.Namespace) -> int:
     """Give a tenant its own Hetzner project: the token is read from standard input (never from the
     command line, where process lists and shell histories would keep it) and stored encrypted."""
-    from secapi_hetzner.hetzner.credentials import Credentials, load_key
+    from secapi_hetzner.store.credentials import Credentials, load_key
 
     token = sys.stdin.readline().strip()
     if not token:

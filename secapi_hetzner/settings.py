@@ -23,10 +23,26 @@ DB_POOL_MIN = 1
 DB_POOL_MAX = 10
 DB_TIMEOUT_SECONDS = 10.0
 LIST_DEFAULT_LIMIT = 1000
+RETRY_BASE_SECONDS = 1.0
+SHUTDOWN_GRACE_SECONDS = 60.0
+ACTION_POLL_SECONDS = 0.5
+WORKER_STALE_AFTER_SECONDS = 30.0
+RESYNC_SECONDS = 60.0
 
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class EngineTimings:
+    """The timings the runner and the kinds' steps work with (one object, passed down)."""
+
+    retry_base: float = RETRY_BASE_SECONDS
+    shutdown_grace: float = SHUTDOWN_GRACE_SECONDS
+    action_poll: float = ACTION_POLL_SECONDS
+    stale_after: float = WORKER_STALE_AFTER_SECONDS
+    resync_every: float = RESYNC_SECONDS
 
 
 @dataclass(frozen=True)
@@ -49,11 +65,16 @@ class Settings:
     catalog_ttl: float = CATALOG_TTL_SECONDS
     secret_key: str = field(default="", repr=False)
     inprocess_worker: bool = True
-    retry_base: float = 1.0
-    shutdown_grace: float = 60.0
-    action_poll: float = 0.5
-    worker_stale_after: float = 30.0
-    resync_every: float = 60.0
+    retry_base: float = RETRY_BASE_SECONDS
+    shutdown_grace: float = SHUTDOWN_GRACE_SECONDS
+    action_poll: float = ACTION_POLL_SECONDS
+    worker_stale_after: float = WORKER_STALE_AFTER_SECONDS
+    resync_every: float = RESYNC_SECONDS
+
+    @property
+    def timings(self) -> EngineTimings:
+        return EngineTimings(self.retry_base, self.shutdown_grace, self.action_poll, self.worker_stale_after,
+                             self.resync_every)
 
     @property
     def uses_simulator(self) -> bool:
@@ -86,9 +107,9 @@ class Settings:
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
             secret_key=_env("SECA_SECRET_KEY"),
             inprocess_worker=_env("SECA_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
-            retry_base=float(_env("SECA_RETRY_BASE") or 1.0),
-            shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or 60.0),
-            action_poll=float(_env("SECA_ACTION_POLL") or 0.5),
-            worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or 30.0),
-            resync_every=float(_env("SECA_RESYNC_SECONDS") or 60.0),
+            retry_base=float(_env("SECA_RETRY_BASE") or RETRY_BASE_SECONDS),
+            shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or SHUTDOWN_GRACE_SECONDS),
+            action_poll=float(_env("SECA_ACTION_POLL") or ACTION_POLL_SECONDS),
+            worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or WORKER_STALE_AFTER_SECONDS),
+            resync_every=float(_env("SECA_RESYNC_SECONDS") or RESYNC_SECONDS),
         )

@@ -20,17 +20,17 @@ from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
-from secapi_hetzner.engine.resync import DriftReconciler
-from secapi_hetzner.engine.worker import Worker
 from secapi_hetzner.hetzner import Gateway, Gateways
-from secapi_hetzner.hetzner.credentials import Credentials, load_key
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache
-from secapi_hetzner.resources.registry import kind_named
-from secapi_hetzner.resources.service import ResourceService
+from secapi_hetzner.resources.registry import KINDS, kind_named
+from secapi_hetzner.runner.drift import DriftReconciler
+from secapi_hetzner.runner.worker import Worker
 from secapi_hetzner.scope import APIS
+from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.resources import Resource
+from secapi_hetzner.store.credentials import Credentials, load_key
+from secapi_hetzner.store.repository import Resource
 
 #: The Hetzner "project" the built-in simulator serves the operator's catalog reads from.
 SIMULATOR_TOKEN = "simulator-operator-token"
@@ -55,13 +55,12 @@ def build_services(settings: Settings, db: Database) -> Services:
         types = {st.name: st.architecture for st in catalog.cache.get().server_types}
         return types.get(server_type, "x86")
 
-    worker = Worker(db, kind_named, gateway_for, retry_base=settings.retry_base, architecture_of=architecture_of,
-                    shutdown_grace=settings.shutdown_grace, action_poll=settings.action_poll,
-                    stale_after=settings.worker_stale_after)
+    worker = Worker(db, kind_named, gateway_for, timings=settings.timings, architecture_of=architecture_of)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
-                    engine=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker, credentials=credentials,
-                    drift=DriftReconciler(db, gateway_for))
+                    resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,
+                    credentials=credentials,
+                    drift=DriftReconciler(db, gateway_for, list(KINDS.values())))
 
 
 def _known_regions() -> set[str]:

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from secapi_hetzner.app.auth import TokenRegistry
 from secapi_hetzner.app.capabilities import Capability
-from secapi_hetzner.engine.resync import DriftReconciler
-from secapi_hetzner.engine.worker import Worker
 from secapi_hetzner.hetzner import Gateway, Gateways
-from secapi_hetzner.hetzner.credentials import Credentials
 from secapi_hetzner.resources.catalog import Catalog
-from secapi_hetzner.resources.service import ResourceService
+from secapi_hetzner.runner.drift import DriftReconciler
+from secapi_hetzner.runner.worker import Worker
+from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
+from secapi_hetzner.store.credentials import Credentials
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Services:
     catalog_gateway: Gateway
     catalog: Catalog
     capabilities: list[Capability]
-    engine: ResourceService
+    resource_service: ResourceService
     worker: Worker
     drift: DriftReconciler
     credentials: Credentials

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
-from secapi_hetzner.engine.queue import Operation, Queue
+from secapi_hetzner.clock import now
 from secapi_hetzner.hetzner import Gateway
 from secapi_hetzner.lifecycle import Event, transition
-from secapi_hetzner.resources.service import now
+from secapi_hetzner.records import InternalRecord, NoRecord, merged
+from secapi_hetzner.settings import EngineTimings
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.resources import Key, Resource, Resources
+from secapi_hetzner.store.operations import Operation, Queue
+from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
 
 LABEL_PREFIX = "secapi.cloud"
 MANAGED = f"{LABEL_PREFIX}/managed"
@@ -43,15 +46,16 @@ def label_value(text: str) -> str:
 @dataclass
 class StepContext:
     db: Database
-    resources: Resources
+    repository: ResourceRepository
     queue: Queue
     gateway: Gateway
     operation: Operation
     resource: Resource
+    #: the kind's internal record type: every write to ``internal`` is checked against it
+    record_type: type[InternalRecord] = NoRecord
     #: server type name → Hetzner architecture (x86, arm), from the cached catalog
     architecture_of: Callable[[str], str] = lambda name: "x86"
-    shutdown_grace: float = 60.0
-    action_poll: float = 0.5
+    timings: EngineTimings = field(default_factory=EngineTimings)
 
     def ownership_labels(self, role: str = "main") -> dict[str, str]:
         """Labels on every Hetzner object the service creates: adoption and drift detection use them.
@@ -72,40 +76,56 @@ class StepContext:
         self.operation = Operation(self.operation.id, self.operation.resource_id, self.operation.reason,
                                    self.operation.attempts, step, action_id, self.operation.op_key)
 
-    def update(self, *, event: Event | None = None, status: dict[str, Any] | None = None,
-               internal: dict[str, Any] | None = None, reason: str | None = None, message: str | None = None,
+    def update(self, *, event: Event | None = None, status: Mapping[str, Any] | None = None,
+               internal: Mapping[str, Any] | None = None, reason: str | None = None, message: str | None = None,
                force: bool = False) -> Resource:
-        """Merge status fields and internal bookkeeping, apply a lifecycle event, and save."""
+        """Merge status fields and record changes (``None`` clears a field), apply a lifecycle event, save."""
         with self.db.transaction() as conn:
-            current = self.resources.get_by_id(self.resource.id, conn, lock=True)
+            current = self.repository.get_by_id(self.resource.id, conn, lock=True)
             assert current is not None
             new_status = {**current.status, **(status or {})}
             if event is not None:
                 new_status = transition(new_status, event, now(), reason=reason, message=message, force=force)
-            new_internal = {**current.internal, **(internal or {})}
+            new_internal = merged(self.record_type, current.internal, internal or {})
             if new_status == current.status and new_internal == current.internal:
                 self.resource = current
                 return current
-            self.resource = self.resources.save(conn, current.with_changes(status=new_status, internal=new_internal))
+            self.resource = self.repository.save(conn, current.with_changes(status=new_status, internal=new_internal))
             return self.resource
+
+    def update_other(self, resource_id: UUID, record_type: type[InternalRecord], *,
+                     status: Mapping[str, Any] | None = None, internal: Mapping[str, Any] | None = None,
+                     deleting_too: bool = False) -> None:
+        """The same for another resource, on behalf of its own kind's API (never called by another kind
+        directly); a ``None`` status field is removed. Nothing happens to a resource that is gone, nor to
+        one being deleted unless ``deleting_too``."""
+        with self.db.transaction() as conn:
+            current = self.repository.get_by_id(resource_id, conn, lock=True)
+            if current is None or (current.deleted_at is not None and not deleting_too):
+                return
+            new_status = {**current.status, **(status or {})}
+            new_status = {k: v for k, v in new_status.items() if v is not None}
+            new_internal = merged(record_type, current.internal, internal or {})
+            if new_status != current.status or new_internal != current.internal:
+                self.repository.save(conn, current.with_changes(status=new_status, internal=new_internal))
 
     def waiting_on(self, reason: str, message: str) -> None:
         """Say on the current condition which other resource this one waits for (no state change)."""
         with self.db.transaction() as conn:
-            current = self.resources.get_by_id(self.resource.id, conn, lock=True)
+            current = self.repository.get_by_id(self.resource.id, conn, lock=True)
             assert current is not None
             conditions = [dict(c) for c in current.status.get("conditions") or []]
             if not conditions or (conditions[0].get("reason"), conditions[0].get("message")) == (reason, message):
                 self.resource = current
                 return
             conditions[0].update(reason=reason, message=message)
-            self.resource = self.resources.save(conn, current.with_changes(
+            self.resource = self.repository.save(conn, current.with_changes(
                 status={**current.status, "conditions": conditions}))
 
     def purge(self) -> None:
         with self.db.transaction() as conn:
-            self.resources.purge(conn, self.resource.id)
+            self.repository.purge(conn, self.resource.id)
 
     def lookup(self, kind: str, name: str, *, workspace: str | None = None) -> Resource | None:
         key = self.resource.key
-        return self.resources.get(Key(key.tenant, key.workspace if workspace is None else workspace, "", kind, name))
+        return self.repository.get(Key(key.tenant, key.workspace if workspace is None else workspace, "", kind, name))

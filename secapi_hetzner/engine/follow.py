@@ -2,21 +2,30 @@
 
 The action id is recorded on the operation (``step``, ``action_id``) before anything else happens,
 so a worker that dies while the action runs is replaced by one that keeps following the same action
-instead of starting it again.
+instead of starting it again. Steps are named by each kind's enum, with an optional target (the type
+a server changes to, the volume it attaches): stored as ``name`` or ``name/target``, and
+``…:done`` once the action succeeded.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 
 from secapi_hetzner.engine.context import StepContext
-from secapi_hetzner.engine.outcome import Outcome
-from secapi_hetzner.engine.worker import camel
+from secapi_hetzner.engine.outcome import Outcome, reason_from_code
 from secapi_hetzner.hetzner import HAction
 
 
-def follow(ctx: StepContext, step: str, start: Callable[[], HAction | None]) -> Outcome | None:
-    """None when ``step``'s action has finished successfully (carry on); otherwise what to report."""
+def step_key(step: enum.StrEnum, target: str | int = "") -> str:
+    """The stored form of a step: ``change-type/cx32``, ``poweron``."""
+    return f"{step}/{target}" if target != "" else str(step)
+
+
+def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | None], *,
+           target: str | int = "") -> Outcome | None:
+    """None when the step's action has finished successfully (carry on); otherwise what to report."""
+    step = step_key(name, target)
     op = ctx.operation
     if op.step == f"{step}:done":
         return None
@@ -30,10 +39,10 @@ def follow(ctx: StepContext, step: str, start: Callable[[], HAction | None]) -> 
         action = started
         ctx.progress(step, action.id)
     if action.running:
-        return Outcome.retry(ctx.action_poll, f"waiting for Hetzner action {action.command} ({action.id})")
+        return Outcome.retry(ctx.timings.action_poll, f"waiting for Hetzner action {action.command} ({action.id})")
     if action.failed:
         ctx.progress("", None)  # a later retry (after a new PUT) starts afresh
-        return Outcome.failed(camel(action.error_code or "action_failed"),
+        return Outcome.failed(reason_from_code(action.error_code or "action_failed"),
                               f"Hetzner action {action.command} failed: {action.error_message or 'no reason given'}")
     ctx.progress(f"{step}:done", None)
     return None

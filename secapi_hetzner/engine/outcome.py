@@ -36,3 +36,8 @@ def backoff(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_
     action is followed; the exponent is bounded (2.0 ** 1024 overflows a float).
     """
     return float(min(cap, base * 2.0 ** min(max(0, attempts - 1), 64)))
+
+
+def reason_from_code(code: str) -> str:
+    """A Hetzner error code as a SECA condition reason: ``rate_limit_exceeded`` → ``RateLimitExceeded``."""
+    return "".join(part.capitalize() for part in code.replace("-", "_").split("_") if part.isalnum()) or "Error"

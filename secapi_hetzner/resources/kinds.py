@@ -1,13 +1,23 @@
-"""What the engine knows about each SECA kind, and the interfaces a kind implements."""
+"""The kind contract: what the engine knows about each SECA kind, and the hooks a kind implements.
+
+A kind is a subclass of :class:`Kind` that sets the class attributes and overrides the hooks it
+needs; the resource service applies them on every request and the runner on every step, so no
+handler passes a rule in. A kind never edits another kind's rows: it calls that kind's small API.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from uuid import UUID
 
+from secapi_hetzner import errors
+from secapi_hetzner.engine.observe import Collection, Drift, Inventory
+from secapi_hetzner.records import InternalRecord, NoRecord
 from secapi_hetzner.scope import Api
-from secapi_hetzner.store.resources import Resource, Resources
+from secapi_hetzner.store.db import Conn
+from secapi_hetzner.store.repository import Resource, ResourceRepository
 
 if TYPE_CHECKING:
     from secapi_hetzner.engine.context import StepContext
@@ -28,19 +38,45 @@ class Reconciler(Protocol):
 
 
 @dataclass(frozen=True)
+class DeleteCheck:
+    """What a delete refusal may look at: the repository, inside the deleting transaction."""
+
+    repository: ResourceRepository
+    conn: Conn
+
+
 class Kind:
-    api: Api
-    kind: str            # metadata.kind
-    collection: str      # the path segment: instances, block-storages, workspaces ...
-    scope: Scope
-    #: checks the request and returns status fields to start with (e.g. powerState); raises errors
-    admit: Callable[[Admission], dict[str, Any]]
+    api: ClassVar[Api]
+    kind: ClassVar[str]          # metadata.kind
+    collection: ClassVar[str]    # the path segment: instances, block-storages, workspaces ...
+    scope: ClassVar[Scope]
+    actions: ClassVar[frozenset[str]] = frozenset()
+    #: the Hetzner collections the drift check lists for this kind (objects labelled with its name)
+    observes: ClassVar[frozenset[Collection]] = frozenset()
     #: None for kinds with no Hetzner object: their transitions complete inside the request
     reconciler: Reconciler | None = None
-    actions: frozenset[str] = field(default_factory=frozenset)
-    #: status fields computed when the resource is read (e.g. a workspace's resourceCount)
-    live_status: Callable[[Resources, Resource], dict[str, Any]] | None = None
+    #: the type of the internal record the kind keeps (Hetzner ids, placement, intents)
+    record: ClassVar[type[InternalRecord]] = NoRecord
 
     @property
     def instant(self) -> bool:
         return self.reconciler is None
+
+    def admit(self, request: Admission) -> dict[str, Any]:
+        """Check a PUT (412/404 naming the field); return the status fields a new resource starts with."""
+        return {}
+
+    def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
+        """Raise (412 naming what holds it) when ``resource`` may not be deleted now."""
+
+    def check_action(self, resource: Resource, action: str) -> dict[str, Any]:
+        """Decide an action against the resource; return its new internal record (JSON)."""
+        raise errors.NotFound(f"{self.kind} has no action {action!r}.")
+
+    def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
+        """Status fields computed when resources are read, for a whole page at once (no query per item)."""
+        return {}
+
+    def observe(self, resource: Resource, inventory: Inventory) -> Drift | None:
+        """Compare a settled resource with what Hetzner has; None when they agree."""
+        return None

@@ -6,7 +6,7 @@ from typing import Any
 
 from secapi_hetzner.metadata import base_metadata, modification, tenant_scope
 from secapi_hetzner.resources.kinds import Kind
-from secapi_hetzner.store.resources import Resource
+from secapi_hetzner.store.repository import Resource
 
 
 def resource_path(kind: Kind, resource: Resource) -> str:

@@ -17,6 +17,7 @@ from secapi_hetzner.settings import DB_POOL_MAX, DB_POOL_MIN, DB_TIMEOUT_SECONDS
 
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 Row = dict[str, Any]
+Conn = psycopg.Connection[Row]
 
 
 def parse_queries(text: str) -> dict[str, str]:

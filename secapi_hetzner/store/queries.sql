@@ -207,12 +207,17 @@ UPDATE tenants SET hetzner_token_enc = %(token)s WHERE name = %(tenant)s;
 SELECT * FROM resources
  WHERE kind = %(kind)s AND purged_at IS NULL AND deleted_at IS NULL AND spec::text LIKE %(pattern)s;
 
--- live_placed_resources --
--- Resources with a Hetzner object of their own (instances with a server, block storages with a volume).
+-- live_resources_of_kinds --
+-- Resources of some kinds that are not being deleted (the drift check compares them with Hetzner).
 SELECT * FROM resources
- WHERE purged_at IS NULL AND deleted_at IS NULL AND kind IN ('instance', 'block-storage')
-   AND (internal->>'server_id' IS NOT NULL OR internal->>'volume_id' IS NOT NULL);
+ WHERE purged_at IS NULL AND deleted_at IS NULL AND kind = ANY(%(kinds)s);
 
 -- next_due_in --
 -- Seconds until the next waiting operation may run (how long an idle worker may sleep).
 SELECT extract(epoch FROM min(run_after) - now()) AS seconds FROM operations WHERE status = 'todo';
+
+-- count_children_of_workspaces --
+-- Resources inside each of several workspaces that are not being deleted (one query for a page).
+SELECT workspace, count(*) AS n FROM resources
+ WHERE tenant = %(tenant)s AND workspace = ANY(%(workspaces)s) AND purged_at IS NULL AND deleted_at IS NULL
+ GROUP BY workspace;

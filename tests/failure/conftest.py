@@ -28,9 +28,10 @@ import pytest
 
 from secapi_hetzner.app.factory import build_services
 from secapi_hetzner.app.services import current
-from secapi_hetzner.engine import Operation, Queue, Worker
+from secapi_hetzner.runner import Worker
 from secapi_hetzner.simulator import RunningSimulator
 from secapi_hetzner.store import Database
+from secapi_hetzner.store.operations import Operation, Queue
 from tests.conftest import ROOT, TENANT, Service, make_settings
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from secapi_hetzner.engine import Worker
+from secapi_hetzner.runner import Worker
 from secapi_hetzner.simulator import RunningSimulator
 from secapi_hetzner.store import Database
 from tests.conftest import Service

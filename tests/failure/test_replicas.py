@@ -8,16 +8,18 @@ at which two workers were inside a step of the same resource: that must never ha
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from uuid import UUID
 
-from secapi_hetzner.engine import Outcome, Worker
+from secapi_hetzner.engine import Outcome
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.resources.kinds import Kind, Reconciler
+from secapi_hetzner.runner import Worker
 from tests.conftest import Service
 from tests.failure.conftest import (
     COMPUTE,
@@ -68,7 +70,9 @@ class Watch:
             kind = original(name)
             if kind.reconciler is None:
                 return kind
-            return replace(kind, reconciler=Tracked(kind.reconciler, self, worker.id))
+            tracked = copy.copy(kind)
+            tracked.reconciler = Tracked(kind.reconciler, self, worker.id)
+            return tracked
 
         worker.kinds = kinds
         return worker

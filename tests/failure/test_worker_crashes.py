@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from secapi_hetzner.engine import Worker
+from secapi_hetzner.runner import Worker
 from tests.conftest import Service
 from tests.failure.conftest import (
     COMPUTE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secapi_hetzner.hetzner.credentials import Credentials, load_key
 from secapi_hetzner.store import Database
+from secapi_hetzner.store.credentials import Credentials, load_key
 
 
 def test_tenant_token_is_encrypted_at_rest_and_used(database_url: str, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from secapi_hetzner.app.services import current
 from secapi_hetzner.errors import PreconditionFailed
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.image.kind import admit
-from secapi_hetzner.store.resources import Key, Resource
+from secapi_hetzner.store.repository import Key, Resource
 from tests.conftest import TENANT, Service
 
 WS = "ws-images"
@@ -71,7 +71,7 @@ def servers(service: Service) -> list[dict[str, Any]]:
 
 
 def stored(name: str) -> Resource:
-    found = current().engine.resources.get(Key(TENANT, "", "", "image", name))
+    found = current().resource_service.repository.get(Key(TENANT, "", "", "image", name))
     assert found is not None
     return found
 
@@ -288,13 +288,13 @@ def test_snapshot_of_a_root_disk_boots_a_new_instance(service: Service) -> None:
 
 
 def stored_disk(name: str) -> Resource:
-    found = current().engine.resources.get(Key(TENANT, WS, "", "block-storage", name))
+    found = current().resource_service.repository.get(Key(TENANT, WS, "", "block-storage", name))
     assert found is not None
     return found
 
 
 def stored_instance(name: str) -> Resource:
-    found = current().engine.resources.get(Key(TENANT, WS, "", "instance", name))
+    found = current().resource_service.repository.get(Key(TENANT, WS, "", "instance", name))
     assert found is not None
     return found
 
@@ -429,7 +429,8 @@ def test_admission_refuses_an_architecture_hetzner_does_not_build() -> None:
     workspace = Resource(uuid4(), Key(TENANT, "", "", "workspace", "w"), "eu-central", "seca.workspace", None, None,
                          None, {}, {"state": "active"}, 1, NOW, NOW, None, None, {})
     disk = Resource(uuid4(), Key(TENANT, "w", "", "block-storage", "d"), "eu-central", "seca.storage", None, None,
-                    None, {"sizeGB": 20, "sourceImageRef": {"resource": "images/x86-only"}}, {"state": "active"}, 1,
+                    None, {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"},
+                          "sourceImageRef": {"resource": "images/x86-only"}}, {"state": "active"}, 1,
                     NOW, NOW, None, None, {})
     found = {workspace.key: workspace, disk.key: disk}
     resources = SimpleNamespace(get=lambda key, *args, **kwargs: found.get(key))

@@ -10,9 +10,10 @@ import pytest
 
 from secapi_hetzner.errors import PreconditionFailed
 from secapi_hetzner.hetzner import HImage, HSnapshot
-from secapi_hetzner.resources.image import translate
+from secapi_hetzner.resources.image import translate, usage
+from secapi_hetzner.resources.image.model import ImageSpec
 from secapi_hetzner.resources.instance.translate import DEFAULT_IMAGE
-from secapi_hetzner.store.resources import Key, Resource
+from secapi_hetzner.store.repository import Key, Resource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 DISK = "seca.storage/v1/tenants/acme/workspaces/ws/block-storages/disk"
@@ -33,21 +34,21 @@ def resource(internal: dict[str, Any], *, arch: str = "amd64", state: str = "act
 
 
 def test_source_of_full_reference_and_fields() -> None:
-    source = translate.source_of({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "arm64"})
+    source = translate.source_of(ImageSpec.parse({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "arm64"}))
     assert source == translate.Source("ws", "disk", "arm64")
     assert source.key() == {"workspace": "ws", "blockStorage": "disk", "cpuArchitecture": "arm64"}
     assert source.label == "ws/disk"
-    by_field = translate.source_of({"blockStorageRef": {"resource": "block-storages/disk", "workspace": "w2"},
-                                    "cpuArchitecture": "amd64"})
+    by_field = translate.source_of(ImageSpec.parse({
+        "blockStorageRef": {"resource": "block-storages/disk", "workspace": "w2"}, "cpuArchitecture": "amd64"}))
     assert by_field == translate.Source("w2", "disk", "amd64")
-    assert translate.source_of({"blockStorageRef": {"resource": "block-storages/d"}}).workspace == ""
+    assert translate.source_of(ImageSpec.parse({"blockStorageRef": {"resource": "block-storages/d"}})).workspace == ""
     with pytest.raises(PreconditionFailed):
-        translate.source_of({"blockStorageRef": {"resource": "not a reference"}})
+        translate.source_of(ImageSpec.parse({"blockStorageRef": {"resource": "not a reference"}}))
 
 
 def test_a_new_architecture_is_a_new_source() -> None:
-    amd = translate.source_of({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "amd64"})
-    arm = translate.source_of({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "arm64"})
+    amd = translate.source_of(ImageSpec.parse({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "amd64"}))
+    arm = translate.source_of(ImageSpec.parse({"blockStorageRef": {"resource": DISK}, "cpuArchitecture": "arm64"}))
     assert amd != arm and amd.key() != arm.key()
 
 
@@ -101,19 +102,19 @@ def test_notes_name_what_was_taken() -> None:
 
 
 def test_boot_image_snapshot_or_system_build() -> None:
-    assert translate.boot_image(resource({"snapshot_id": 42}), "x86") == translate.BootChoice(42)
-    assert translate.boot_image(resource({"system_image": "ubuntu-24.04"}), "x86").image == "ubuntu-24.04"
+    assert usage.boot_image(resource({"snapshot_id": 42}), "x86") == translate.BootChoice(42)
+    assert usage.boot_image(resource({"system_image": "ubuntu-24.04"}), "x86").image == "ubuntu-24.04"
     # Hetzner names arm builds like x86 ones: the catalog's -arm64 suffix goes
     arm = resource({"system_image": "ubuntu-24.04-arm64"}, arch="arm64")
-    assert translate.boot_image(arm, "arm").image == "ubuntu-24.04"
+    assert usage.boot_image(arm, "arm").image == "ubuntu-24.04"
 
 
 def test_boot_image_refusals() -> None:
-    mismatch = translate.boot_image(resource({"snapshot_id": 42}), "arm")
+    mismatch = usage.boot_image(resource({"snapshot_id": 42}), "arm")
     assert mismatch.image is None and not mismatch.wait and "amd64" in mismatch.message
-    gone = translate.boot_image(resource({"snapshot_id": 42}, deleted=True), "x86")
+    gone = usage.boot_image(resource({"snapshot_id": 42}, deleted=True), "x86")
     assert gone.image is None and not gone.wait and "being deleted" in gone.message
-    failed = translate.boot_image(resource({}, state="error", message="it broke"), "x86")
+    failed = usage.boot_image(resource({}, state="error", message="it broke"), "x86")
     assert failed.image is None and not failed.wait and "it broke" in failed.message
-    pending = translate.boot_image(resource({}, state="creating"), "x86")
+    pending = usage.boot_image(resource({}, state="creating"), "x86")
     assert pending.image is None and pending.wait

@@ -1,8 +1,9 @@
-"""Worker steps for block storages. The instance reconciler places them (root disk or volume);
-these steps keep a placed volume's size and report status."""
+"""Worker steps for block storages. The instance kind places them through ``usage`` (root disk or
+volume); these steps keep a placed volume's size, report status, and delete the volume."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from secapi_hetzner.engine.context import StepContext
@@ -10,23 +11,27 @@ from secapi_hetzner.engine.follow import follow
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerNotFound
 from secapi_hetzner.lifecycle import Event
+from secapi_hetzner.resources.block_storage.model import BlockStorageRecord, BlockStorageSpec, Placement
 
-ROOT_DISK, VOLUME = "root-disk", "volume"
+
+class Step(enum.StrEnum):
+    RESIZE = "resize"
+    DETACH = "detach"
 
 
 class BlockStorageReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
-        size = int(ctx.resource.spec["sizeGB"])
+        size = BlockStorageSpec.parse(ctx.resource.spec).size_gb
         status: dict[str, Any] = {"sizeGB": size}
-        volume_id = ctx.resource.internal.get("volume_id")
-        if ctx.resource.internal.get("placement") == VOLUME and volume_id:
+        record = BlockStorageRecord.from_json(ctx.resource.internal)
+        if record.placement == Placement.VOLUME and record.volume_id:
             try:
-                volume = ctx.gateway.get_volume(int(volume_id))
+                volume = ctx.gateway.get_volume(record.volume_id)
             except HetznerNotFound:
-                return Outcome.failed("VolumeMissing", f"Hetzner volume {volume_id} no longer exists.")
+                return Outcome.failed("VolumeMissing", f"Hetzner volume {record.volume_id} no longer exists.")
             if volume.size < size:
-                waiting = follow(ctx, "resize", lambda: ctx.gateway.resize_volume(volume.id, size))
+                waiting = follow(ctx, Step.RESIZE, lambda: ctx.gateway.resize_volume(volume.id, size))
                 if waiting is not None:
                     return waiting
             status["sizeGB"] = max(size, volume.size)
@@ -34,16 +39,16 @@ class BlockStorageReconciler:
         return Outcome.done()
 
     def delete(self, ctx: StepContext) -> Outcome:
-        volume_id = ctx.resource.internal.get("volume_id")
-        if ctx.resource.internal.get("placement") == VOLUME and volume_id:
+        record = BlockStorageRecord.from_json(ctx.resource.internal)
+        if record.placement == Placement.VOLUME and record.volume_id:
             try:
-                volume = ctx.gateway.get_volume(int(volume_id))
+                volume = ctx.gateway.get_volume(record.volume_id)
             except HetznerNotFound:
                 volume = None
             if volume is not None:
                 found = volume
                 if found.server_id is not None:
-                    waiting = follow(ctx, "detach", lambda: ctx.gateway.detach_volume(found.id))
+                    waiting = follow(ctx, Step.DETACH, lambda: ctx.gateway.detach_volume(found.id))
                     if waiting is not None:
                         return waiting
                 ctx.gateway.delete_volume(found.id)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secapi_hetzner.hetzner import HImage, HLocation, HServerType
+from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType
 
 ARCHITECTURES = {"x86": "amd64", "arm": "arm64"}
 VOLUME_SKU = "hetzner-volume"

@@ -1,15 +1,7 @@
 """Images: the tenant's own (Hetzner snapshots, or the system image an unused block storage holds),
-listed after the catalog's read-only system images."""
+listed after the catalog's read-only system images (``secapi_hetzner.services.images``)."""
 
-from secapi_hetzner.resources.image.kind import (
-    IMAGE,
-    get_image,
-    images_page,
-    is_system_image,
-    own_image,
-    refuse_system_image,
-    refuse_while_used,
-)
+from secapi_hetzner.resources.image import usage
+from secapi_hetzner.resources.image.kind import IMAGE, is_system_image
 
-__all__ = ["IMAGE", "get_image", "images_page", "is_system_image", "own_image", "refuse_system_image",
-           "refuse_while_used"]
+__all__ = ["IMAGE", "is_system_image", "usage"]

@@ -9,18 +9,31 @@ one is available, and every snapshot of the image when it is deleted.
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from secapi_hetzner.engine.context import RESOURCE, StepContext
 from secapi_hetzner.engine.follow import follow
+from secapi_hetzner.engine.follow import step_key as follow_step_key
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HAction, HetznerNotFound, HetznerRejected, HetznerTransient
 from secapi_hetzner.lifecycle import Event
+from secapi_hetzner.resources.block_storage import usage as block_storages
+from secapi_hetzner.resources.block_storage.model import BlockStorageSpec, Placement
 from secapi_hetzner.resources.image import translate
-from secapi_hetzner.resources.references import parse_reference
-from secapi_hetzner.store.resources import Resource
+from secapi_hetzner.resources.image.model import ImageRecord, ImageSpec
+from secapi_hetzner.resources.instance import usage as instances
+from secapi_hetzner.store.repository import Resource
 
 SNAPSHOT_ROLE = "snapshot"
+
+
+class Step(enum.StrEnum):
+    SNAPSHOT = "snapshot"  # target: the generation
+
+
+def _record(ctx: StepContext) -> ImageRecord:
+    return ImageRecord.from_json(ctx.resource.internal)
 
 
 class ImageReconciler:
@@ -30,18 +43,18 @@ class ImageReconciler:
         if ctx.resource.deleted_at is not None:
             return Outcome.done()  # a delete follows; nothing to take any more
         ctx.update(event=Event.PROVISIONING)
-        source = translate.source_of(ctx.resource.spec)
-        internal = ctx.resource.internal
-        if internal.get("source") == source.key() and (internal.get("snapshot_id") or internal.get("system_image")):
+        source = translate.source_of(ImageSpec.parse(ctx.resource.spec))
+        record = _record(ctx)
+        if record.source == source.key() and (record.snapshot_id or record.system_image):
             return self._finish(ctx, {})  # taken already from this source (a change of labels, say)
-        storage = ctx.lookup("block-storage", source.block_storage, workspace=source.workspace)
-        if storage is None or storage.deleted_at is not None:
+        storage = block_storages.find(ctx, source.block_storage, workspace=source.workspace)
+        if storage is None:
             return Outcome.failed("BlockStorageMissing", f"Block storage {source.label!r} no longer exists; "
                                                          "the image cannot be taken from it.")
-        placement = storage.internal.get("placement")
-        if placement == "root-disk":
+        placement = block_storages.record_of(storage).placement
+        if placement == Placement.ROOT_DISK:
             return self._snapshot(ctx, source, storage)
-        if placement == "volume":
+        if placement == Placement.VOLUME:
             return Outcome.failed("VolumeNotSnapshottable", f"Block storage {source.label!r} became a Hetzner volume; "
                                                             "Hetzner can snapshot a server's root disk only.")
         return self._system_build(ctx, source, storage)
@@ -49,12 +62,12 @@ class ImageReconciler:
     # -- a snapshot of the server the block storage is the root disk of -------------------------------
 
     def _snapshot(self, ctx: StepContext, source: translate.Source, storage: Resource) -> Outcome:
-        instance_name = str(storage.internal.get("instance"))
+        instance_name = str(block_storages.record_of(storage).instance)
         instance = ctx.lookup("instance", instance_name, workspace=source.workspace)
-        server_id = instance.internal.get("server_id") if instance is not None else None
+        server_id = instances.server_id_of(instance) if instance is not None else None
         if not server_id:
             return Outcome.retry(1.0, f"waiting for the server of instance {instance_name!r}")
-        server = ctx.gateway.get_server(int(server_id))
+        server = ctx.gateway.get_server(server_id)
         architecture = translate.seca_architecture(ctx.architecture_of(server.server_type))
         if architecture != source.architecture:
             return Outcome.failed("ArchitectureMismatch", (
@@ -62,8 +75,8 @@ class ImageReconciler:
                 f"{server.server_type} ({architecture}); an image of it cannot be {source.architecture}. "
                 f"Change cpuArchitecture to {architecture}."))
         generation = self._generation(ctx, source)
-        step = f"snapshot-{generation}"
-        snapshot_id = ctx.resource.internal.get("pending_snapshot_id")
+        step = follow_step_key(Step.SNAPSHOT, generation)
+        snapshot_id = _record(ctx).pending_snapshot_id
         if not snapshot_id and ctx.operation.step != step:
             adopted = ctx.gateway.find_snapshots(f"{ctx.selector(SNAPSHOT_ROLE)},{translate.GENERATION}={generation}")
             if adopted:  # created by a worker that died before it could record the id
@@ -78,19 +91,20 @@ class ImageReconciler:
                 ctx.update(internal={"pending_snapshot_id": created.id})
                 return action
 
-            waiting = follow(ctx, step, start)
+            waiting = follow(ctx, Step.SNAPSHOT, start, target=generation)
             if waiting is not None:
                 if waiting.kind == "failed":
                     ctx.update(internal={"pending_snapshot_id": None})
                 return waiting
-            snapshot_id = ctx.resource.internal["pending_snapshot_id"]
+            snapshot_id = _record(ctx).pending_snapshot_id
+        assert snapshot_id is not None
         try:
-            snapshot = ctx.gateway.get_image(int(snapshot_id))
+            snapshot = ctx.gateway.get_image(snapshot_id)
         except HetznerNotFound:
             ctx.update(internal={"pending_snapshot_id": None})
             return Outcome.retry(0.0, f"Hetzner snapshot {snapshot_id} vanished; taking it again")
         if snapshot.status == "creating":
-            return Outcome.retry(ctx.action_poll, f"waiting for Hetzner snapshot {snapshot.id}")
+            return Outcome.retry(ctx.timings.action_poll, f"waiting for Hetzner snapshot {snapshot.id}")
         if snapshot.status != "available":
             ctx.update(internal={"pending_snapshot_id": None})
             return Outcome.failed("SnapshotFailed", f"Hetzner snapshot {snapshot.id} is {snapshot.status}.")
@@ -100,9 +114,9 @@ class ImageReconciler:
 
     def _generation(self, ctx: StepContext, source: translate.Source) -> int:
         """The generation of the snapshot being taken from ``source``: a new one for a new source."""
-        internal = ctx.resource.internal
-        generation = int(internal.get("generation") or 0)
-        if internal.get("target") == source.key() and generation:
+        record = _record(ctx)
+        generation = record.generation or 0
+        if record.target == source.key() and generation:
             return generation
         ctx.update(internal={"generation": generation + 1, "target": source.key(), "pending_snapshot_id": None})
         return generation + 1
@@ -110,8 +124,8 @@ class ImageReconciler:
     # -- an unused block storage: the system image build it holds ---------------------------------------
 
     def _system_build(self, ctx: StepContext, source: translate.Source, storage: Resource) -> Outcome:
-        ref = storage.spec.get("sourceImageRef")
-        source_image = parse_reference(ref, "spec.sourceImageRef").name if ref else translate.DEFAULT_IMAGE
+        ref = BlockStorageSpec.parse(storage.spec).source_image
+        source_image = ref.name if ref is not None else translate.DEFAULT_IMAGE
         own = ctx.lookup("image", source_image, workspace="")
         if own is not None and own.deleted_at is None:
             return Outcome.failed("SourceIsOwnImage", (
@@ -137,7 +151,7 @@ class ImageReconciler:
         return self._finish(ctx, {"sizeMB": size})
 
     def _finish(self, ctx: StepContext, status: dict[str, Any]) -> Outcome:
-        reason, message = ctx.resource.internal.get("note") or (None, None)
+        reason, message = _record(ctx).note or (None, None)
         ctx.update(status=status, event=Event.PROVISIONED, reason=reason, message=message)
         return Outcome.done()
 
@@ -159,10 +173,10 @@ class ImageReconciler:
 
     def delete(self, ctx: StepContext) -> Outcome:
         self._delete_snapshots(ctx, strict=True)
-        recorded = ctx.resource.internal.get("snapshot_id")
+        recorded = _record(ctx).snapshot_id
         if recorded:  # labels changed outside the service: the recorded snapshot is still ours
             try:
-                ctx.gateway.delete_image(int(recorded))
+                ctx.gateway.delete_image(recorded)
             except HetznerNotFound:
                 pass
         ctx.purge()

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from secapi_hetzner.hetzner import HImage, HSnapshot
+from secapi_hetzner.hetzner.models import HImage, HSnapshot
 from secapi_hetzner.resources.catalog import translate as catalog
-from secapi_hetzner.resources.references import parse_reference
-from secapi_hetzner.store.resources import Resource
+from secapi_hetzner.resources.image.model import ImageRecord, ImageSpec
 
 #: The instance kind's default boot image (instance/translate.py ``DEFAULT_IMAGE``; a unit test keeps them equal).
 DEFAULT_IMAGE = "ubuntu-24.04"
@@ -45,11 +43,10 @@ class Source:
         return f"{self.workspace}/{self.block_storage}"
 
 
-def source_of(spec: dict[str, Any]) -> Source:
+def source_of(spec: ImageSpec) -> Source:
     """The source named by an (admitted) image spec."""
-    target = parse_reference(spec.get("blockStorageRef"), "spec.blockStorageRef")
-    return Source(workspace=target.workspace or "", block_storage=target.name,
-                  architecture=str(spec.get("cpuArchitecture", "")))
+    return Source(workspace=spec.block_storage.workspace or "", block_storage=spec.block_storage.name,
+                  architecture=spec.cpu_architecture)
 
 
 def seca_architecture(hetzner_architecture: str) -> str:
@@ -107,22 +104,21 @@ class BootChoice:
     message: str = ""
 
 
-def boot_image(image: Resource, architecture: str) -> BootChoice:
-    """For a server of a Hetzner ``architecture`` (x86, arm), what to boot for one of the tenant's images."""
-    name = image.key.name
-    if image.deleted_at is not None:
+def boot_choice(name: str, spec: ImageSpec, record: ImageRecord, architecture: str, *, deleting: bool = False,
+                failure: str | None = None) -> BootChoice:
+    """For a server of a Hetzner ``architecture`` (x86, arm), what to boot for the tenant's image ``name``;
+    ``failure`` is the image's error message when it could not be taken."""
+    if deleting:
         return BootChoice(None, message=f"Image {name!r} is being deleted.")
-    wanted = image.spec.get("cpuArchitecture")
+    wanted = spec.cpu_architecture
     if wanted and wanted != seca_architecture(architecture):
         return BootChoice(None, message=f"Image {name!r} is {wanted}; the server type is "
                                         f"{seca_architecture(architecture)}.")
-    snapshot_id = image.internal.get("snapshot_id")
-    if snapshot_id:
-        return BootChoice(int(snapshot_id))
-    build = image.internal.get("system_image")
-    if build:
-        return BootChoice(str(build).removesuffix(ARM_SUFFIX) if architecture == "arm" else str(build))
-    if image.state == "error":
-        latest = (image.status.get("conditions") or [{}])[0]
-        return BootChoice(None, message=f"Image {name!r} could not be taken: {latest.get('message', 'no reason')}")
+    if record.snapshot_id:
+        return BootChoice(record.snapshot_id)
+    if record.system_image:
+        build = record.system_image
+        return BootChoice(build.removesuffix(ARM_SUFFIX) if architecture == "arm" else build)
+    if failure is not None:
+        return BootChoice(None, message=f"Image {name!r} could not be taken: {failure}")
     return BootChoice(None, wait=True, message=f"waiting for image {name!r} to be taken")

@@ -1,5 +1,6 @@
 """Instances: Hetzner servers."""
 
-from secapi_hetzner.resources.instance.kind import INSTANCE, check_power_action
+from secapi_hetzner.resources.instance import usage
+from secapi_hetzner.resources.instance.kind import INSTANCE
 
-__all__ = ["INSTANCE", "check_power_action"]
+__all__ = ["INSTANCE", "usage"]

@@ -8,23 +8,48 @@ adopted by its ownership label.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import time
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from secapi_hetzner.clock import now, rfc3339
 from secapi_hetzner.engine.context import MANAGED, ROLE, StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerError, HetznerNotFound, HetznerRejected, HServer
 from secapi_hetzner.lifecycle import Event
-from secapi_hetzner.resources.image.translate import boot_image
+from secapi_hetzner.resources.block_storage import usage as block_storages
+from secapi_hetzner.resources.block_storage.model import BlockStorageSpec
+from secapi_hetzner.resources.image import usage as images
 from secapi_hetzner.resources.instance import translate
-from secapi_hetzner.store.resources import Resource
+from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec, InstanceStatus
+from secapi_hetzner.store.repository import Resource
 
-SHUTDOWN_GRACE_SECONDS = 60.0
 GROUP_LABEL = "secapi.cloud/group"
+
+
+class Step(enum.StrEnum):
+    """The Hetzner actions an instance's steps follow (a target names the type or the volume)."""
+
+    CREATE = "create"
+    TYPE_POWEROFF = "type-poweroff"
+    CHANGE_TYPE = "change-type"   # target: the new server type
+    ATTACH = "attach"             # target: the volume id
+    POWERON = "poweron"
+    SHUTDOWN = "shutdown"
+    POWEROFF = "poweroff"
+    REBOOT = "reboot"
+    DELETE = "delete"
+
+
+def _spec(ctx: StepContext) -> InstanceSpec:
+    return InstanceSpec.parse(ctx.resource.spec)
+
+
+def _record(ctx: StepContext) -> InstanceRecord:
+    return InstanceRecord.from_json(ctx.resource.internal)
 
 
 def _group_key(resource: Resource, group: str) -> str:
@@ -45,8 +70,8 @@ class InstanceReconciler:
             server = self._find_server(ctx)
             if server is None:
                 return Outcome.retry(0.5, "waiting for the new server to appear")
-        elif ctx.operation.step == "create":  # the server exists, its create action is still being followed
-            outcome = follow(ctx, "create", lambda: None)
+        elif ctx.operation.step == Step.CREATE:  # the server exists, its create action is still being followed
+            outcome = follow(ctx, Step.CREATE, lambda: None)
             if outcome is not None:
                 return outcome
         waiting = self._place_boot_disk(ctx, server) or self._converge_type(ctx, server) \
@@ -56,10 +81,10 @@ class InstanceReconciler:
         return self._finish(ctx)
 
     def _find_server(self, ctx: StepContext) -> HServer | None:
-        server_id = ctx.resource.internal.get("server_id")
+        server_id = _record(ctx).server_id
         if server_id:
             try:
-                return ctx.gateway.get_server(int(server_id))
+                return ctx.gateway.get_server(server_id)
             except HetznerNotFound:
                 ctx.update(internal={"server_id": None})
         adopted = ctx.gateway.find_servers(ctx.selector())
@@ -69,13 +94,15 @@ class InstanceReconciler:
         return None
 
     def _create(self, ctx: StepContext) -> Outcome | None:
-        request = translate.server_request_from_instance(ctx.resource.spec)
-        boot = ctx.lookup("block-storage", translate.ref_name(ctx.resource.spec["bootVolume"]["deviceRef"]))
-        image: int | str = translate.image_for(boot.spec if boot else {}, ctx.architecture_of(request.server_type))
-        source = translate.ref_name(boot.spec.get("sourceImageRef")) if boot else ""
+        spec = _spec(ctx)
+        request = translate.server_request_from_instance(spec)
+        boot = block_storages.find(ctx, spec.boot_volume.name)
+        boot_spec = BlockStorageSpec.parse(boot.spec) if boot else None
+        image: int | str = translate.image_for(boot_spec, ctx.architecture_of(request.server_type))
+        source = boot_spec.source_image.name if boot_spec and boot_spec.source_image else ""
         own = ctx.lookup("image", source, workspace="") if source else None
         if own is not None:  # one of the tenant's own images: its snapshot (docs/compatibility.md, Images)
-            choice = boot_image(own, ctx.architecture_of(request.server_type))
+            choice = images.boot_image(own, ctx.architecture_of(request.server_type))
             if choice.image is None:
                 if not choice.wait:
                     return Outcome.failed("ImageNotUsable", choice.message)
@@ -94,7 +121,7 @@ class InstanceReconciler:
             ctx.update(internal={"server_id": server.id, "location": request.location})
             return action
 
-        return follow(ctx, "create", start)
+        return follow(ctx, Step.CREATE, start)
 
     def _ssh_key_id(self, ctx: StepContext, public_key: str) -> int:
         fingerprint = translate.ssh_fingerprint(public_key)
@@ -115,89 +142,63 @@ class InstanceReconciler:
             name=f"seca-{key[:16]}", labels={MANAGED: "true", ROLE: "placement-group", GROUP_LABEL: key}).id
 
     def _place_boot_disk(self, ctx: StepContext, server: HServer) -> Outcome | None:
-        name = translate.ref_name(ctx.resource.spec["bootVolume"]["deviceRef"])
-        self._set_storage(ctx, name, placement="root-disk", location=server.location, volume_id=None,
-                          size=server.primary_disk_size)
+        block_storages.use_as_root_disk(ctx, _spec(ctx).boot_volume.name, ctx.resource.key.name, server.location,
+                                        server.primary_disk_size)
         return None
 
-    def _set_storage(self, ctx: StepContext, name: str, **internal: Any) -> None:
-        storage = ctx.lookup("block-storage", name)
-        if storage is None:
-            return
-        size = internal.pop("size", None)
-        status: dict[str, Any] = {"attachedTo": {"resource": f"instances/{ctx.resource.key.name}"}}
-        if size:
-            status["sizeGB"] = max(int(size), int(storage.spec.get("sizeGB", 0)))
-        with ctx.db.transaction() as conn:
-            current = ctx.resources.get_by_id(storage.id, conn, lock=True)
-            if current is None or current.deleted_at is not None:
-                return
-            merged_internal = {**current.internal, **internal, "instance": ctx.resource.key.name}
-            merged_status = {**current.status, **status}
-            if merged_internal != current.internal or merged_status != current.status:
-                ctx.resources.save(conn, current.with_changes(internal=merged_internal, status=merged_status))
-
     def _converge_type(self, ctx: StepContext, server: HServer) -> Outcome | None:
-        wanted = translate.ref_name(ctx.resource.spec["skuRef"])
+        wanted = _spec(ctx).sku.name
         if server.server_type == wanted:
             return None
         if server.status != "off":
-            waiting = follow(ctx, "type-poweroff", lambda: ctx.gateway.power_off(server.id))
+            waiting = follow(ctx, Step.TYPE_POWEROFF, lambda: ctx.gateway.power_off(server.id))
             if waiting is not None:
                 return waiting
         # the step names the type: a second change accepted while the first runs is a step of its own
         change = partial(ctx.gateway.change_type, server.id, wanted, upgrade_disk=False)
-        return follow(ctx, f"change-type-{wanted}", change) or Outcome.retry(0.0, "server type changed; continuing")
+        return follow(ctx, Step.CHANGE_TYPE, change, target=wanted) or \
+            Outcome.retry(0.0, "server type changed; continuing")
 
     def _attach_volumes(self, ctx: StepContext, server: HServer) -> Outcome | None:
-        for volume_ref in ctx.resource.spec.get("dataVolumes") or []:
-            name = translate.ref_name(volume_ref.get("deviceRef"))
-            storage = ctx.lookup("block-storage", name)
-            if storage is None:
+        for volume_ref in _spec(ctx).data_volumes:
+            volume_id = block_storages.volume_for(ctx, volume_ref.name, server.location)
+            if volume_id is None:
                 continue
-            volume_id = storage.internal.get("volume_id")
-            if not volume_id:
-                labels = {MANAGED: "true", "secapi.cloud/resource": str(storage.id), "secapi.cloud/kind":
-                          "block-storage", ROLE: "volume"}
-                found = ctx.gateway.find_volumes(f"secapi.cloud/resource={storage.id},{ROLE}=volume")
-                volume = found[0] if found else ctx.gateway.create_volume(
-                    name=hetzner_name(name, str(storage.id)), size=int(storage.spec["sizeGB"]),
-                    location=server.location, labels=labels).obj
-                volume_id = volume.id
-                self._set_storage(ctx, name, placement="volume", volume_id=volume.id, location=server.location)
-            volume = ctx.gateway.get_volume(int(volume_id))
+            volume = ctx.gateway.get_volume(volume_id)
             if volume.server_id != server.id:
-                waiting = follow(ctx, f"attach-{volume.id}", partial(ctx.gateway.attach_volume, volume.id, server.id))
+                attach = partial(ctx.gateway.attach_volume, volume.id, server.id)
+                waiting = follow(ctx, Step.ATTACH, attach, target=volume.id)
                 if waiting is not None:
                     return waiting
-            self._set_storage(ctx, name, location=server.location, size=volume.size)
+            block_storages.attached_as_volume(ctx, volume_ref.name, ctx.resource.key.name, server.location,
+                                              volume.size)
         return None
 
     def _converge_power(self, ctx: StepContext) -> Outcome | None:
         server = self._find_server(ctx)
         if server is None:
             return Outcome.retry(0.5, "the server disappeared")
-        wanted = ctx.resource.internal.get("power", "off")
+        wanted = _record(ctx).power
         actual = translate.power_state_from_server(server)
         if wanted == actual:
             return None
         if wanted == "on":
-            return follow(ctx, "poweron", lambda: ctx.gateway.power_on(server.id)) or \
+            return follow(ctx, Step.POWERON, lambda: ctx.gateway.power_on(server.id)) or \
                 Outcome.retry(0.0, "powered on; checking")
         return self._stop(ctx, server)
 
     def _stop(self, ctx: StepContext, server: HServer) -> Outcome | None:
-        started = float(ctx.resource.internal.get("shutdown_started") or 0)
+        started = _record(ctx).shutdown_started or 0.0
         if not started:
             ctx.update(internal={"shutdown_started": time.time()})
-        waiting = follow(ctx, "shutdown", lambda: ctx.gateway.shutdown(server.id))
+        waiting = follow(ctx, Step.SHUTDOWN, lambda: ctx.gateway.shutdown(server.id))
         if waiting is not None:
             return waiting
         if ctx.gateway.get_server(server.id).status == "off":
             return None
-        if time.time() - (started or time.time()) < ctx.shutdown_grace:
+        if time.time() - (started or time.time()) < ctx.timings.shutdown_grace:
             return Outcome.retry(2.0, "waiting for the guest to shut down")
-        return follow(ctx, "poweroff", lambda: ctx.gateway.power_off(server.id)) or \
+        return follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id)) or \
             Outcome.retry(0.0, "powered off after the shutdown grace period")
 
     def _finish(self, ctx: StepContext) -> Outcome:
@@ -205,14 +206,14 @@ class InstanceReconciler:
         if server is None:
             return Outcome.retry(0.5, "the server disappeared")
         power = translate.power_state_from_server(server)
-        status: dict[str, Any] = {"powerState": power}
-        if ctx.resource.status.get("powerState") != power or "powerStateSince" not in ctx.resource.status:
-            status["powerStateSince"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        changed = ctx.resource.status.get("powerState") != power or "powerStateSince" not in ctx.resource.status
+        status = InstanceStatus(power, rfc3339(now()) if changed else None)
         message = None
-        if server.location != ctx.resource.spec.get("zone"):
-            message = (f"Zone change to {ctx.resource.spec.get('zone')} not applied: Hetzner cannot move a server; "
+        zone = _spec(ctx).zone
+        if server.location != zone:
+            message = (f"Zone change to {zone} not applied: Hetzner cannot move a server; "
                        f"it stays in {server.location}. Recreate the instance to move it.")
-        ctx.update(status=status, internal={"shutdown_started": None},
+        ctx.update(status=status.to_json(), internal={"shutdown_started": None},
                    event=Event.PROVISIONED, reason="ZoneNotChanged" if message else None, message=message)
         return Outcome.done()
 
@@ -243,7 +244,7 @@ class InstanceReconciler:
         if server is None:
             return Outcome.retry(1.0, "the server does not exist yet")
         if action == "restart":
-            waiting = follow(ctx, "reboot", lambda: ctx.gateway.reboot(server.id))
+            waiting = follow(ctx, Step.REBOOT, lambda: ctx.gateway.reboot(server.id))
             if waiting is not None:
                 return waiting
         else:
@@ -257,39 +258,22 @@ class InstanceReconciler:
     def delete(self, ctx: StepContext) -> Outcome:
         server = self._find_server(ctx)
         if server is not None:
-            waiting = follow(ctx, "delete", lambda: ctx.gateway.delete_server(server.id))
+            waiting = follow(ctx, Step.DELETE, lambda: ctx.gateway.delete_server(server.id))
             if waiting is not None:
                 return waiting
         for leftover in ctx.gateway.find_servers(ctx.selector()):
             ctx.gateway.delete_server(leftover.id)
-        self._release_storages(ctx)
+        block_storages.release(ctx, _spec(ctx).storage_names, ctx.resource.key.name)
         self._cleanup_shared(ctx)  # before the purge: a failure here is retried, not forgotten
         ctx.purge()
         return Outcome.done()
 
-    def _release_storages(self, ctx: StepContext) -> None:
-        names = [translate.ref_name(ctx.resource.spec["bootVolume"]["deviceRef"])]
-        names += [translate.ref_name(v.get("deviceRef")) for v in ctx.resource.spec.get("dataVolumes") or []]
-        for name in names:
-            storage = ctx.lookup("block-storage", name)
-            if storage is None or storage.internal.get("instance") != ctx.resource.key.name:
-                continue
-            with ctx.db.transaction() as conn:
-                current = ctx.resources.get_by_id(storage.id, conn, lock=True)
-                if current is None:
-                    continue
-                internal = {**current.internal, "instance": None}
-                if internal.get("placement") == "root-disk":  # the root disk went with the server
-                    internal.update(placement=None, location=None)
-                status = {k: v for k, v in current.status.items() if k != "attachedTo"}
-                ctx.resources.save(conn, current.with_changes(internal=internal, status=status))
-
     def _cleanup_shared(self, ctx: StepContext) -> None:
         """SSH keys and placement groups are shared per project: remove those nothing uses any more."""
         for key in ctx.gateway.find_ssh_keys(f"{MANAGED}=true,{ROLE}=ssh-key"):
-            if not ctx.resources.referencing_anywhere("instance", key.public_key.split()[1]):
+            if not ctx.repository.referencing_anywhere("instance", key.public_key.split()[1]):
                 ctx.gateway.delete_ssh_key(key.id)
-        group = ctx.resource.spec.get("antiAffinityGroup")
+        group = _spec(ctx).anti_affinity_group
         if group:
             for found in ctx.gateway.find_placement_groups(f"{GROUP_LABEL}={_group_key(ctx.resource, group)}"):
                 if not found.server_ids:

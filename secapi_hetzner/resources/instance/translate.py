@@ -6,19 +6,15 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from secapi_hetzner.hetzner import HServer
+from secapi_hetzner.hetzner.models import HServer
+from secapi_hetzner.resources.block_storage.model import BlockStorageSpec
+from secapi_hetzner.resources.instance.model import InstanceSpec, Power
 
 SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
                  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
 DEFAULT_IMAGE = "ubuntu-24.04"
 POWER_ON = {"running", "starting"}
-
-
-def ref_name(ref: dict[str, Any] | None) -> str:
-    """The last path segment of a reference (``seca.storage/v1/…/block-storages/disk`` → ``disk``)."""
-    return str((ref or {}).get("resource", "")).rstrip("/").rsplit("/", 1)[-1]
 
 
 def ssh_fingerprint(public_key: str) -> str | None:
@@ -34,9 +30,9 @@ def ssh_fingerprint(public_key: str) -> str | None:
     return ":".join(digest[i:i + 2] for i in range(0, 32, 2))
 
 
-def image_for(boot_storage_spec: dict[str, Any], architecture: str) -> str:
+def image_for(boot: BlockStorageSpec | None, architecture: str) -> str:
     """The image a new server boots: the boot block storage's sourceImageRef, else the default (docs)."""
-    name = ref_name(boot_storage_spec.get("sourceImageRef")) or DEFAULT_IMAGE
+    name = boot.source_image.name if boot is not None and boot.source_image is not None else DEFAULT_IMAGE
     return name.removesuffix("-arm64") if architecture == "arm" else name
 
 
@@ -49,15 +45,10 @@ class ServerRequest:
     anti_affinity_group: str | None
 
 
-def server_request_from_instance(spec: dict[str, Any]) -> ServerRequest:
-    return ServerRequest(
-        server_type=ref_name(spec.get("skuRef")),
-        location=str(spec.get("zone", "")),
-        user_data=spec.get("userData"),
-        public_keys=tuple(spec.get("sshKeys") or ()),
-        anti_affinity_group=spec.get("antiAffinityGroup"),
-    )
+def server_request_from_instance(spec: InstanceSpec) -> ServerRequest:
+    return ServerRequest(server_type=spec.sku.name, location=spec.zone, user_data=spec.user_data,
+                         public_keys=spec.ssh_keys, anti_affinity_group=spec.anti_affinity_group)
 
 
-def power_state_from_server(server: HServer) -> str:
+def power_state_from_server(server: HServer) -> Power:
     return "on" if server.status in POWER_ON else "off"

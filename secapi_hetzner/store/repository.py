@@ -9,13 +9,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from secapi_hetzner import errors
-from secapi_hetzner.store.db import Database, Row
+from secapi_hetzner.store.db import Conn, Database, Row
 
-Conn = psycopg.Connection[Row]
 CURSOR_ALPHABET = string.ascii_lowercase + string.digits
 CURSOR_LENGTH = 5  # the spec's limit for skipToken
 
@@ -81,7 +79,7 @@ def _json(value: Any) -> Jsonb | None:
     return None if value is None else Jsonb(value)
 
 
-class Resources:
+class ResourceRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -121,6 +119,13 @@ class Resources:
     def count_workspace_children(self, tenant: str, workspace: str, conn: Conn | None = None) -> int:
         row = self.db.one("count_workspace_children", {"tenant": tenant, "workspace": workspace}, conn)
         return int(row["n"]) if row else 0
+
+    def count_children_of_workspaces(self, tenant: str, workspaces: list[str]) -> dict[str, int]:
+        rows = self.db.all("count_children_of_workspaces", {"tenant": tenant, "workspaces": workspaces})
+        return {row["workspace"]: int(row["n"]) for row in rows}
+
+    def live_of_kinds(self, kinds: list[str]) -> list[Resource]:
+        return [Resource.from_row(row) for row in self.db.all("live_resources_of_kinds", {"kinds": kinds})]
 
     def referencing(self, tenant: str, workspace: str, kind: str, needle: str) -> list[Resource]:
         rows = self.db.all("find_references", {"tenant": tenant, "workspace": workspace, "kind": kind,

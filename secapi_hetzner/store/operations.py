@@ -15,9 +15,8 @@ from uuid import UUID
 import psycopg
 
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.db import Row
+from secapi_hetzner.store.db import Conn, Row
 
-Conn = psycopg.Connection[Row]
 STALE_AFTER_SECONDS = 30.0
 
 

@@ -17,48 +17,72 @@ import uuid
 from collections.abc import Callable
 
 from secapi_hetzner.engine.context import StepContext
-from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, Outcome, backoff
-from secapi_hetzner.engine.queue import STALE_AFTER_SECONDS, Operation, Queue
+from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, Outcome, backoff, reason_from_code
 from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerNotFound, HetznerRejected, HetznerTransient
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.settings import EngineTimings
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.resources import Resource, Resources
+from secapi_hetzner.store.operations import Operation, Queue
+from secapi_hetzner.store.repository import Resource, ResourceRepository
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 5.0
 
 
-def camel(code: str) -> str:
-    """A Hetzner error code as a SECA condition reason: ``rate_limit_exceeded`` → ``RateLimitExceeded``."""
-    return "".join(part.capitalize() for part in code.replace("-", "_").split("_") if part.isalnum()) or "Error"
+def outcome_for(exc: Exception, attempts: int, retry_base: float) -> Outcome:
+    """What a step that raised ``exc`` reports: Hetzner's transient failures and not-founds are retried
+    with backoff, its rejections fail the operation with Hetzner's reason; anything else (a bug, the
+    database away) is retried a few times before it fails as an internal error."""
+    if isinstance(exc, HetznerTransient):
+        return Outcome.retry(backoff(attempts, retry_base), f"Hetzner: {exc.code}: {exc.message}")
+    if isinstance(exc, HetznerRejected):
+        return Outcome.failed(reason_from_code(exc.code), f"Hetzner rejected the request: {exc.message} ({exc.code})")
+    if isinstance(exc, HetznerNotFound):
+        return Outcome.retry(backoff(attempts, retry_base), f"Hetzner: {exc.message}")
+    if isinstance(exc, HetznerError):  # pragma: no cover - the three classes above are exhaustive
+        return Outcome.failed(reason_from_code(exc.code), exc.message)
+    if attempts >= MAX_ATTEMPTS_UNEXPECTED:
+        return Outcome.failed("InternalError", f"The operation failed repeatedly: {exc}")
+    return Outcome.retry(backoff(attempts, retry_base), repr(exc))
 
 
 class Worker:
     def __init__(self, db: Database, kinds: Callable[[str], Kind], gateway_for: Callable[[Resource], Gateway], *,
-                 worker_id: str | None = None, retry_base: float = 1.0,
-                 stale_after: float = STALE_AFTER_SECONDS, architecture_of: Callable[[str], str] | None = None,
-                 shutdown_grace: float = 60.0, action_poll: float = 0.5) -> None:
-        self.action_poll = action_poll
+                 worker_id: str | None = None, timings: EngineTimings | None = None,
+                 architecture_of: Callable[[str], str] | None = None) -> None:
+        self.timings = timings or EngineTimings()
         self.architecture_of = architecture_of or (lambda name: "x86")
-        self.shutdown_grace = shutdown_grace
         self.db = db
         self.queue = Queue(db)
-        self.resources = Resources(db)
+        self.repository = ResourceRepository(db)
         self.kinds = kinds
         self.gateway_for = gateway_for
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.retry_base = retry_base
-        self.stale_after = stale_after
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._registered = False
+
+    def register(self) -> None:
+        """Join the worker table: done when the worker starts running (claims need it), never before."""
         self.queue.register(self.id)
+        self._registered = True
+
+    @property
+    def retry_base(self) -> float:
+        return self.timings.retry_base
+
+    @property
+    def stale_after(self) -> float:
+        return self.timings.stale_after
 
     # -- loop ------------------------------------------------------------------------------------------
 
     def run_once(self) -> bool:
         """Claim and run one operation; False when none was due."""
+        if not self._registered:
+            self.register()
         op = self.queue.claim(self.id)
         if op is None:
             return False
@@ -68,6 +92,7 @@ class Worker:
     def drain(self, timeout: float = 30.0) -> None:
         """Run until no operation is waiting (tests and benchmarks), with a deadline."""
         deadline = time.monotonic() + timeout
+        self.register()
         last_beat = 0.0
         while time.monotonic() < deadline:
             if time.monotonic() - last_beat > min(HEARTBEAT_SECONDS, self.stale_after / 3):
@@ -92,6 +117,10 @@ class Worker:
 
     def run_forever(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> None:
         """Work until :meth:`stop`; every ``resync_every`` seconds also run the drift check."""
+        try:
+            self.register()
+        except Exception:  # the database is away: the heartbeat thread registers as soon as it is back
+            log.exception("worker %s: registering failed", self.id)
         threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.id}", daemon=True).start()
         last_requeue = last_resync = 0.0
         while not self._stop.is_set():
@@ -142,14 +171,14 @@ class Worker:
     # -- one operation ---------------------------------------------------------------------------------
 
     def execute(self, op: Operation) -> None:
-        resource = self.resources.get_by_id(op.resource_id)
+        resource = self.repository.get_by_id(op.resource_id)
         if resource is None or resource.purged_at is not None:
             self.queue.finish(op, "cancelled", "the resource is gone", self.id)
             return
         kind = self.kinds(resource.key.kind)
         assert kind.reconciler is not None
-        ctx = StepContext(self.db, self.resources, self.queue, self.gateway_for(resource), op, resource,
-                          self.architecture_of, self.shutdown_grace, self.action_poll)
+        ctx = StepContext(self.db, self.repository, self.queue, self.gateway_for(resource), op, resource,
+                          kind.record, self.architecture_of, self.timings)
         try:
             if op.reason == "apply":
                 outcome = kind.reconciler.apply(ctx)
@@ -157,20 +186,10 @@ class Worker:
                 outcome = kind.reconciler.delete(ctx)
             else:
                 outcome = kind.reconciler.act(ctx, op.reason)
-        except HetznerTransient as exc:
-            outcome = Outcome.retry(backoff(op.attempts, self.retry_base), f"Hetzner: {exc.code}: {exc.message}")
-        except HetznerRejected as exc:
-            outcome = Outcome.failed(camel(exc.code), f"Hetzner rejected the request: {exc.message} ({exc.code})")
-        except HetznerNotFound as exc:
-            outcome = Outcome.retry(backoff(op.attempts, self.retry_base), f"Hetzner: {exc.message}")
-        except HetznerError as exc:  # pragma: no cover - the three classes above are exhaustive
-            outcome = Outcome.failed(camel(exc.code), exc.message)
         except Exception as exc:
-            log.exception("operation %s (%s) failed unexpectedly", op.id, op.reason)
-            if op.attempts >= MAX_ATTEMPTS_UNEXPECTED:
-                outcome = Outcome.failed("InternalError", f"The operation failed repeatedly: {exc}")
-            else:
-                outcome = Outcome.retry(backoff(op.attempts, self.retry_base), repr(exc))
+            if not isinstance(exc, HetznerError):
+                log.exception("operation %s (%s) failed unexpectedly", op.id, op.reason)
+            outcome = outcome_for(exc, op.attempts, self.retry_base)
         self.record(ctx, outcome)
 
     def record(self, ctx: StepContext, outcome: Outcome) -> None:

@@ -7,18 +7,18 @@ ignored. Accepting a mutation writes the resource and its operation in one trans
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from secapi_hetzner import errors
-from secapi_hetzner.engine.queue import Queue
+from secapi_hetzner.clock import now
 from secapi_hetzner.labels import parse_label_filter
 from secapi_hetzner.lifecycle import Event, State, transition, walk
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.catalog import Catalog
-from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.kinds import DeleteCheck, Kind
 from secapi_hetzner.store import Database
-from secapi_hetzner.store.resources import Key, Resource, Resources
+from secapi_hetzner.store.operations import Queue
+from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
 
 USER_FIELDS = ("labels", "annotations", "extensions")
 LIST_BATCH = 500
@@ -43,15 +43,11 @@ class Applied:
     created: bool
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ResourceService:
     def __init__(self, db: Database, catalog: Catalog, on_enqueue: Any = None) -> None:
         self.on_enqueue = on_enqueue or (lambda: None)
         self.db = db
-        self.resources = Resources(db)
+        self.repository = ResourceRepository(db)
         self.queue = Queue(db)
         self.catalog = catalog
 
@@ -64,11 +60,11 @@ class ResourceService:
         spec = body.get("spec") or {}
         user = {name_: body.get(name_) for name_ in USER_FIELDS}
         key = place.key(kind, name)
-        old = self.resources.get(key)
+        old = self.repository.get(key)
         extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,
-                                            old, self.resources, self.catalog))
+                                            old, self.repository, self.catalog))
         with self.db.transaction() as conn:
-            current = self.resources.get(key, conn, lock=True)
+            current = self.repository.get(key, conn, lock=True)
             if current is None:
                 applied = Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
             elif current.deleted_at is not None:
@@ -76,18 +72,18 @@ class ResourceService:
             else:
                 _check_version(current, expected_version)
                 unchanged = current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS)
-                if unchanged and current.state != State.ERROR:
-                    return Applied(current, created=False)  # idempotent repeat: nothing changes
+                if unchanged and current.state != State.ERROR:  # idempotent repeat: nothing changes
+                    return Applied(self.with_live_status(kind, [current])[0], created=False)
                 # a changed resource, or the same PUT again after an error: converge (again)
                 applied = Applied(self._update(conn, kind, current, spec, user), created=False)
         self.on_enqueue()
-        return applied
+        return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
 
     def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
                 user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
         events = [Event.ACCEPTED, Event.PROVISIONING, Event.PROVISIONED] if kind.instant else [Event.ACCEPTED]
         status = {**walk(None, events, now()), **extra_status}
-        resource = self.resources.insert(conn, key, region=place.region, api=kind.api.name, spec=spec,
+        resource = self.repository.insert(conn, key, region=place.region, api=kind.api.name, spec=spec,
                                          status=status, **user)
         if not kind.instant:
             self.queue.enqueue(conn, resource.id, "apply")
@@ -100,7 +96,7 @@ class ResourceService:
             status = transition(transition(status, Event.CHANGED, now()), Event.PROVISIONED, now())
         elif current.state in (State.ACTIVE, State.ERROR):
             status = transition(status, Event.CHANGED, now())
-        updated = self.resources.save(conn, current.with_changes(spec=spec, status=status, **user))
+        updated = self.repository.save(conn, current.with_changes(spec=spec, status=status, **user))
         if not kind.instant:
             self.queue.enqueue(conn, updated.id, "apply")
         return updated
@@ -109,10 +105,16 @@ class ResourceService:
 
     def read(self, kind: Kind, place: Place, name: str) -> Resource:
         self._check_parents(kind, place, for_read=True)
-        found = self.resources.get(place.key(kind, name))
+        found = self.repository.get(place.key(kind, name))
         if found is None:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
-        return found
+        return self.with_live_status(kind, [found])[0]
+
+    def with_live_status(self, kind: Kind, resources: list[Resource]) -> list[Resource]:
+        """The resources with the status fields their kind computes when read (one batch for a page)."""
+        live = [r for r in resources if r.purged_at is None]
+        extra = kind.live_status(live, self.repository) if live else {}
+        return [r.with_changes(status={**r.status, **extra[r.id]}) if r.id in extra else r for r in resources]
 
     def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
                   deleted: str) -> tuple[list[Resource], str | None]:
@@ -121,33 +123,32 @@ class ResourceService:
         selector = parse_label_filter(labels)
         key = place.key(kind, "")
         scope = f"{kind.kind}|{place.workspace}|{place.parent}|{deleted}|{labels or ''}"
-        after = self.resources.cursor_position(skip_token, place.tenant, scope) if skip_token else ""
+        after = self.repository.cursor_position(skip_token, place.tenant, scope) if skip_token else ""
         page: list[Resource] = []
         while len(page) <= limit:
-            batch = self.resources.batch(key, after=after, deleted=deleted, size=LIST_BATCH)
+            batch = self.repository.batch(key, after=after, deleted=deleted, size=LIST_BATCH)
             page += [r for r in batch if selector.matches(r.labels or {})]
             if len(batch) < LIST_BATCH:
                 break
             after = batch[-1].key.name
         if len(page) > limit:
             page = page[:limit]
-            return page, self.resources.new_cursor(place.tenant, scope, page[-1].key.name)
-        return page, None
+            return self.with_live_status(kind, page), self.repository.new_cursor(place.tenant, scope,
+                                                                                 page[-1].key.name)
+        return self.with_live_status(kind, page), None
 
     # -- DELETE -----------------------------------------------------------------------------------
 
-    def delete(self, kind: Kind, place: Place, name: str, expected_version: int | None,
-               refuse_if: Any = None) -> Resource:
+    def delete(self, kind: Kind, place: Place, name: str, expected_version: int | None) -> Resource:
         with self.db.transaction() as conn:
             current = self._locked(conn, kind, place, name, expected_version)
             if current.deleted_at is not None:
                 return current  # repeated DELETE: accepted again, deleted once
-            if refuse_if is not None:
-                refuse_if(current, conn)
+            kind.refuse_delete(current, DeleteCheck(self.repository, conn))
             status = transition(current.status, Event.DELETE, now())
-            marked = self.resources.save(conn, current.with_changes(status=status, deleted_at=now()))
+            marked = self.repository.save(conn, current.with_changes(status=status, deleted_at=now()))
             if kind.instant:
-                self.resources.purge(conn, marked.id)
+                self.repository.purge(conn, marked.id)
             else:
                 self.queue.enqueue(conn, marked.id, "delete")
         self.on_enqueue()
@@ -155,15 +156,14 @@ class ResourceService:
 
     # -- actions ----------------------------------------------------------------------------------
 
-    def act(self, kind: Kind, place: Place, name: str, action: str, expected_version: int | None,
-            check: Any) -> Resource:
+    def act(self, kind: Kind, place: Place, name: str, action: str, expected_version: int | None) -> Resource:
         with self.db.transaction() as conn:
             current = self._locked(conn, kind, place, name, expected_version)
             if current.deleted_at is not None:
                 raise errors.Conflict(f"{kind.kind} {name!r} is being deleted.")
-            internal = check(current, action)
+            internal = kind.check_action(current, action)
             status = transition(current.status, Event.CHANGED, now())
-            saved = self.resources.save(conn, current.with_changes(status=status, internal=internal))
+            saved = self.repository.save(conn, current.with_changes(status=status, internal=internal))
             self.queue.enqueue(conn, saved.id, action)
         self.on_enqueue()
         return saved
@@ -172,7 +172,7 @@ class ResourceService:
 
     def _locked(self, conn: Any, kind: Kind, place: Place, name: str, expected_version: int | None) -> Resource:
         """The resource, locked for this transaction, at the version the client expects."""
-        current = self.resources.get(place.key(kind, name), conn, lock=True)
+        current = self.repository.get(place.key(kind, name), conn, lock=True)
         if current is None:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
         _check_version(current, expected_version)
@@ -188,7 +188,7 @@ class ResourceService:
     def _check_parents(self, kind: Kind, place: Place, *, for_read: bool = False) -> None:
         if kind.scope == "tenant" or not place.workspace:
             return
-        workspace = self.resources.get(Key(place.tenant, "", "", "workspace", place.workspace))
+        workspace = self.repository.get(Key(place.tenant, "", "", "workspace", place.workspace))
         if workspace is None or (workspace.deleted_at is not None and not for_read):
             if for_read:
                 raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")

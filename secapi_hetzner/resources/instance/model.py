@@ -1,0 +1,65 @@
+"""The instance kind's typed model: spec (parsed once at admission), status fields, internal record. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from secapi_hetzner.records import InternalRecord
+from secapi_hetzner.resources.references import Reference
+
+Power = Literal["on", "off"]
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    sku: Reference
+    zone: str
+    boot_volume: Reference
+    data_volumes: tuple[Reference, ...] = ()
+    user_data: str | None = None
+    ssh_keys: tuple[str, ...] = ()
+    anti_affinity_group: str | None = None
+
+    @classmethod
+    def parse(cls, spec: Mapping[str, Any]) -> InstanceSpec:
+        volumes = spec.get("dataVolumes") or []
+        return cls(
+            sku=Reference.parse(spec.get("skuRef"), "spec.skuRef"),
+            zone=str(spec.get("zone", "")),
+            boot_volume=Reference.parse((spec.get("bootVolume") or {}).get("deviceRef"), "spec.bootVolume.deviceRef"),
+            data_volumes=tuple(Reference.parse((v or {}).get("deviceRef"), f"spec.dataVolumes.{i}.deviceRef")
+                               for i, v in enumerate(volumes)),
+            user_data=spec.get("userData"),
+            ssh_keys=tuple(spec.get("sshKeys") or ()),
+            anti_affinity_group=spec.get("antiAffinityGroup"),
+        )
+
+    @property
+    def storage_names(self) -> tuple[str, ...]:
+        """The block storages the instance uses: boot volume first."""
+        return (self.boot_volume.name, *(v.name for v in self.data_volumes))
+
+
+@dataclass(frozen=True)
+class InstanceRecord(InternalRecord):
+    """``server_id``: the Hetzner server; ``location``: where it was created; ``power``: the latest
+    accepted power intent; ``shutdown_started``: when a graceful shutdown began (epoch seconds)."""
+
+    server_id: int | None = None
+    location: str | None = None
+    power: Power = "off"
+    shutdown_started: float | None = None
+
+
+@dataclass(frozen=True)
+class InstanceStatus:
+    power_state: Power
+    power_state_since: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"powerState": self.power_state}
+        if self.power_state_since is not None:
+            body["powerStateSince"] = self.power_state_since
+        return body
