@@ -61,7 +61,7 @@ def _worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     print(f"worker {worker.id} running", flush=True)
     try:
-        worker.run_forever(services.drift.run_once, settings.resync_every)
+        worker.run_forever(services.drift.run_once)
     finally:
         db.close()
     return 0

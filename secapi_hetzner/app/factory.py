@@ -79,7 +79,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        thread = services.worker.start_thread(services.drift.run_once, settings.resync_every) \
+        thread = services.worker.start_thread(services.drift.run_once) \
             if settings.inprocess_worker else None
         yield
         if thread is not None:

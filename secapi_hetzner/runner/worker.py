@@ -115,8 +115,8 @@ class Worker:
             except Exception:  # a database outage must not end the heartbeat
                 log.exception("worker %s: heartbeat failed", self.id)
 
-    def run_forever(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> None:
-        """Work until :meth:`stop`; every ``resync_every`` seconds also run the drift check."""
+    def run_forever(self, resync: Callable[[], object] | None = None) -> None:
+        """Work until :meth:`stop`; every ``timings.resync_every`` seconds also run the drift check."""
         try:
             self.register()
         except Exception:  # the database is away: the heartbeat thread registers as soon as it is back
@@ -130,7 +130,7 @@ class Worker:
                 except Exception:  # must not kill the worker thread
                     log.exception("worker %s: requeueing stalled operations failed", self.id)
                 last_requeue = time.monotonic()
-            if resync is not None and time.monotonic() - last_resync > resync_every:
+            if resync is not None and time.monotonic() - last_resync > self.timings.resync_every:
                 last_resync = time.monotonic()
                 try:
                     resync()
@@ -158,8 +158,8 @@ class Worker:
         self._wake.wait(POLL_SECONDS if due is None else min(POLL_SECONDS, due))
         self._wake.clear()
 
-    def start_thread(self, resync: Callable[[], object] | None = None, resync_every: float = 60.0) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, args=(resync, resync_every), name=f"worker-{self.id}",
+    def start_thread(self, resync: Callable[[], object] | None = None) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, args=(resync,), name=f"worker-{self.id}",
                                   daemon=True)
         thread.start()
         return thread

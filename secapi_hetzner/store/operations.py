@@ -17,8 +17,6 @@ import psycopg
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.db import Conn, Row
 
-STALE_AFTER_SECONDS = 30.0
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -89,7 +87,7 @@ class Queue:
         self.db.run("cancel_folded_operations", {"id": worker_id}, conn)
         return self.db.run("release_worker_operations", {"id": worker_id}, conn)
 
-    def requeue_stalled(self, stale_after: float = STALE_AFTER_SECONDS) -> int:
+    def requeue_stalled(self, stale_after: float) -> int:
         """Return the operations of silent workers to the queue; how many were returned."""
         released = 0
         with self.db.transaction() as conn:
