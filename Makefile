@@ -45,6 +45,7 @@ fuzz: install
 bench: install
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.hetzner_calls
 
 ## make docs: regenerate docs/capabilities.md from the code
 docs: install

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
 from secapi_hetzner.clock import now
+from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import Gateway
 from secapi_hetzner.lifecycle import Event, transition
 from secapi_hetzner.records import InternalRecord, NoRecord, merged
@@ -18,6 +19,8 @@ from secapi_hetzner.store import Database
 from secapi_hetzner.store.operations import Operation, Queue
 from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
 
+#: the longest an operation waits for Hetzner (a snapshot of a large disk takes many minutes)
+MAX_WAIT_SECONDS = 3600.0
 LABEL_PREFIX = "secapi.cloud"
 MANAGED = f"{LABEL_PREFIX}/managed"
 RESOURCE = f"{LABEL_PREFIX}/resource"
@@ -73,8 +76,7 @@ class StepContext:
     def progress(self, step: str, action_id: int | None) -> None:
         """Record the Hetzner action being followed before anything else happens."""
         self.queue.progress(self.operation, step, action_id)
-        self.operation = Operation(self.operation.id, self.operation.resource_id, self.operation.reason,
-                                   self.operation.attempts, step, action_id, self.operation.op_key)
+        self.operation = replace(self.operation, step=step, action_id=action_id)
 
     def update(self, *, event: Event | None = None, status: Mapping[str, Any] | None = None,
                internal: Mapping[str, Any] | None = None, reason: str | None = None, message: str | None = None,
@@ -108,6 +110,14 @@ class StepContext:
             new_internal = merged(record_type, current.internal, internal or {})
             if new_status != current.status or new_internal != current.internal:
                 self.repository.save(conn, current.with_changes(status=new_status, internal=new_internal))
+
+    def wait(self, message: str, delay: float | None = None, *, reason: str = "Timeout") -> Outcome:
+        """Come back later (a Hetzner action or object is still on its way), but never for ever: an
+        operation that has waited ``MAX_WAIT_SECONDS`` ends in ``error``."""
+        started = self.operation.created_at
+        if started is not None and (now() - started).total_seconds() > MAX_WAIT_SECONDS:
+            return Outcome.failed(reason, f"Gave up after waiting {MAX_WAIT_SECONDS / 60:.0f} minutes: {message}")
+        return Outcome.retry(self.timings.action_poll if delay is None else delay, message)
 
     def waiting_on(self, reason: str, message: str) -> None:
         """Say on the current condition which other resource this one waits for (no state change)."""

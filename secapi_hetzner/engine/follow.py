@@ -39,7 +39,7 @@ def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | N
         action = started
         ctx.progress(step, action.id)
     if action.running:
-        return Outcome.retry(ctx.timings.action_poll, f"waiting for Hetzner action {action.command} ({action.id})")
+        return ctx.wait(f"waiting for Hetzner action {action.command} ({action.id})", reason="ActionTimeout")
     if action.failed:
         ctx.progress("", None)  # a later retry (after a new PUT) starts afresh
         return Outcome.failed(reason_from_code(action.error_code or "action_failed"),

@@ -20,6 +20,8 @@ TRANSIENT_CODES = frozenset({
     "bad_gateway", "maintenance", "robot_unavailable", "resource_unavailable",
 })
 NOT_FOUND_CODES = frozenset({"not_found"})
+#: HTTP statuses that mean "later" when Hetzner (or a proxy before it) answers without a JSON error code
+TRANSIENT_STATUSES = frozenset({408, 409, 423, 425, 429})
 
 
 class HetznerError(Exception):
@@ -45,7 +47,7 @@ class HetznerRejected(HetznerError):
 def classify(code: str, message: str, correlation_id: str | None = None) -> HetznerError:
     if code in NOT_FOUND_CODES:
         return HetznerNotFound(code, message, correlation_id=correlation_id)
-    if code in TRANSIENT_CODES or (code.isdigit() and int(code) >= 500):
+    if code in TRANSIENT_CODES or (code.isdigit() and (int(code) >= 500 or int(code) in TRANSIENT_STATUSES)):
         return HetznerTransient(code, message, correlation_id=correlation_id)
     return HetznerRejected(code, message, correlation_id=correlation_id)
 

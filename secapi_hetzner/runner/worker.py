@@ -16,9 +16,10 @@ import time
 import uuid
 from collections.abc import Callable
 
+from secapi_hetzner import errors
 from secapi_hetzner.engine.context import StepContext
-from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, Outcome, backoff, reason_from_code
-from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerNotFound, HetznerRejected, HetznerTransient
+from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
+from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerRejected
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.settings import EngineTimings
@@ -31,21 +32,25 @@ POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 5.0
 
 
-def outcome_for(exc: Exception, attempts: int, retry_base: float) -> Outcome:
-    """What a step that raised ``exc`` reports: Hetzner's transient failures and not-founds are retried
-    with backoff, its rejections fail the operation with Hetzner's reason; anything else (a bug, the
-    database away) is retried a few times before it fails as an internal error."""
-    if isinstance(exc, HetznerTransient):
-        return Outcome.retry(backoff(attempts, retry_base), f"Hetzner: {exc.code}: {exc.message}")
+def outcome_for(exc: Exception, failures: int, retry_base: float) -> Outcome:
+    """What a step that raised ``exc`` reports, given the operation's ``failures`` so far: Hetzner's
+    rejections fail at once with Hetzner's reason; its transient failures and not-founds, and unexpected
+    errors (a bug, the database away), are retried with backoff and a condition that says so, until
+    there were too many: then the operation ends in ``error`` (every wait ends)."""
+    nth = failures + 1
     if isinstance(exc, HetznerRejected):
         return Outcome.failed(reason_from_code(exc.code), f"Hetzner rejected the request: {exc.message} ({exc.code})")
-    if isinstance(exc, HetznerNotFound):
-        return Outcome.retry(backoff(attempts, retry_base), f"Hetzner: {exc.message}")
-    if isinstance(exc, HetznerError):  # pragma: no cover - the three classes above are exhaustive
-        return Outcome.failed(reason_from_code(exc.code), exc.message)
-    if attempts >= MAX_ATTEMPTS_UNEXPECTED:
-        return Outcome.failed("InternalError", f"The operation failed repeatedly: {exc}")
-    return Outcome.retry(backoff(attempts, retry_base), repr(exc))
+    if isinstance(exc, HetznerError):
+        reason, limit = reason_from_code(exc.code), MAX_FAILURES
+        message = f"Hetzner: {exc.code}: {exc.message}"
+    elif isinstance(exc, errors.Unavailable):  # the catalog cannot be read right now: as transient as Hetzner
+        reason, limit, message = "Unavailable", MAX_FAILURES, exc.detail
+    else:
+        reason, limit, message = "InternalError", MAX_ATTEMPTS_UNEXPECTED, repr(exc)
+    if nth >= limit:
+        return Outcome.failed(reason, f"Gave up after {nth} failures; the last: {message}")
+    return Outcome.retry_after_failure(backoff(nth, retry_base), reason,
+                                       f"{message} (retrying, failure {nth} of {limit})")
 
 
 class Worker:
@@ -187,9 +192,9 @@ class Worker:
             else:
                 outcome = kind.reconciler.act(ctx, op.reason)
         except Exception as exc:
-            if not isinstance(exc, HetznerError):
+            if not isinstance(exc, HetznerError | errors.Unavailable):
                 log.exception("operation %s (%s) failed unexpectedly", op.id, op.reason)
-            outcome = outcome_for(exc, op.attempts, self.retry_base)
+            outcome = outcome_for(exc, op.failures, self.retry_base)
         self.record(ctx, outcome)
 
     def record(self, ctx: StepContext, outcome: Outcome) -> None:
@@ -201,13 +206,16 @@ class Worker:
                         self.id, op.id, outcome.kind)
             return
         if outcome.kind == "retry":
-            self.queue.retry(op, outcome.delay, outcome.message, self.id)
+            if outcome.failure:  # say on the resource why it is not done yet
+                ctx.waiting_on(outcome.reason, outcome.message)
+            self.queue.retry(op, outcome.delay, outcome.message, self.id, failed=outcome.failure)
         elif outcome.kind == "failed":
             if op.reason != "delete":
                 ctx.update(event=Event.FAILED, reason=outcome.reason, message=outcome.message, force=True)
             else:  # a delete that Hetzner refuses: keep deleting, say why, try again later
                 ctx.update(event=Event.DELETE, reason=outcome.reason, message=outcome.message, force=True)
-                self.queue.retry(op, backoff(op.attempts, self.retry_base, cap=300), outcome.message, self.id)
+                self.queue.retry(op, backoff(op.failures + 1, self.retry_base, cap=300), outcome.message, self.id,
+                                 failed=True)
                 return
             self.queue.finish(op, "failed", outcome.message, self.id)
         else:

@@ -10,6 +10,7 @@ operations of a silent worker go back to the queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import psycopg
@@ -27,11 +28,14 @@ class Operation:
     step: str
     action_id: int | None
     op_key: str
+    #: failures so far (transient Hetzner errors, lost answers, bugs): what backoff and give-up count
+    failures: int = 0
+    created_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Operation:
         return cls(row["id"], row["resource_id"], row["reason"], row["attempts"], row["step"], row["action_id"],
-                   row["op_key"])
+                   row["op_key"], row.get("failures", 0), row.get("created_at"))
 
 
 class Queue:
@@ -61,10 +65,11 @@ class Queue:
     def holds(self, op: Operation, worker_id: str) -> bool:
         return self.db.one("holds_operation", {"id": op.id, "worker_id": worker_id}) is not None
 
-    def retry(self, op: Operation, delay: float, error: str = "", worker_id: str | None = None) -> None:
+    def retry(self, op: Operation, delay: float, error: str = "", worker_id: str | None = None, *,
+              failed: bool = False) -> None:
         try:
             self.db.run("retry_operation", {"id": op.id, "delay": delay, "error": error[:4000],
-                                            "worker_id": worker_id})
+                                            "worker_id": worker_id, "failed": failed})
         except psycopg.errors.UniqueViolation:
             # The same request came again while this run was in flight and waits as its own 'todo'
             # (one per resource and reason): that one carries on from here, with this run's progress.

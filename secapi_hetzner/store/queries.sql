@@ -137,8 +137,9 @@ UPDATE operations SET status = %(status)s, last_error = %(error)s, worker_id = N
 SELECT 1 AS held FROM operations WHERE id = %(id)s AND status = 'doing' AND worker_id = %(worker_id)s;
 
 -- retry_operation --
--- Back to the queue after a delay.
+-- Back to the queue after a delay; a failure (not a wait for a running action) is counted.
 UPDATE operations SET status = 'todo', run_after = now() + make_interval(secs => %(delay)s),
+                      failures = failures + CASE WHEN %(failed)s THEN 1 ELSE 0 END,
                       last_error = %(error)s, worker_id = NULL, updated_at = now()
  WHERE id = %(id)s AND status = 'doing' AND worker_id IS NOT DISTINCT FROM %(worker_id)s;
 

@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -338,3 +339,58 @@ def spawn_worker(simulator: RunningSimulator, tmp_path: Path) -> Iterator[Callab
     yield spawn
     for process in started:
         process.stop()
+
+
+# -- driving one scenario against a worker with a short hcloud timeout -----------------------------------
+
+CLIENT_TIMEOUT = 0.15  # the worker's hcloud timeout (Settings.hetzner_timeout)
+LATE = 2 * CLIENT_TIMEOUT  # an answer this late is one the client never sees
+
+
+@pytest.fixture(scope="module")
+def worker(service: Service, spec_dir: Path, simulator_session: RunningSimulator, worker_db: Database) -> Worker:
+    """The executing worker, with a short hcloud timeout so that latency faults become client timeouts."""
+    return Workers(spec_dir, simulator_session, worker_db).new(hetzner_timeout=CLIENT_TIMEOUT)
+
+
+@dataclass
+class Run:
+    """Drives one SECA scenario and checks, after each step, that every armed fault actually fired."""
+
+    service: Service
+    hetzner: Hetzner
+    worker: Worker
+    armed: list[int] = field(default_factory=list)
+    late: bool = False  # the faults carry requests out late: wait for them to land before looking
+
+    def arm(self, targets: list[tuple[str, str]], **fault: Any) -> None:
+        for method, path in targets:
+            self.armed.append(self.hetzner.fault(method, path, **fault))
+
+    def converge(self) -> None:
+        """Run every operation to its end, let late requests land, and check the faults were all met."""
+        self.worker.drain(timeout=30)
+        if self.late:
+            self.hetzner.quiet()
+        left = [f for f in self.hetzner.armed() if f["id"] in self.armed]
+        assert not left, f"faults never reached: {left}"
+        self.armed.clear()
+
+    def put(self, path: str, body: dict[str, Any], *codes: int) -> dict[str, Any]:
+        result: dict[str, Any] = accepted(self.service.put(path, body), *(codes or (200, 201))).json()
+        return result
+
+    def post(self, path: str) -> None:
+        accepted(self.service.post(path), 202)
+
+    def delete(self, path: str) -> None:
+        accepted(self.service.delete(path), 202)
+
+    def gone(self, path: str) -> None:
+        assert self.service.get(path).status_code == 404
+
+
+@pytest.fixture
+def run(service: Service, hetzner: Hetzner, worker: Worker) -> Iterator[Run]:
+    yield Run(service, hetzner, worker)
+    hetzner.state.clear_faults()

@@ -13,6 +13,8 @@ from secapi_hetzner.hetzner.budget import RequestBudget
     ("invalid_input", HetznerRejected), ("uniqueness_error", HetznerRejected),
     ("resource_limit_exceeded", HetznerRejected), ("protected", HetznerRejected),
     ("502", HetznerTransient), ("400", HetznerRejected),
+    # a 429 or 423 without a JSON body (a proxy, an overloaded edge) is "later", never a rejection
+    ("429", HetznerTransient), ("423", HetznerTransient), ("403", HetznerRejected),
 ])
 def test_api_exception_codes_are_classified(code: str, cls: type[Exception]) -> None:
     with pytest.raises(cls) as info, hetzner_errors():

@@ -9,7 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, Outcome, backoff, reason_from_code
+from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
+from secapi_hetzner.errors import Unavailable
 from secapi_hetzner.hetzner import HetznerNotFound, HetznerRejected, HetznerTransient
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.runner.worker import Worker, outcome_for
@@ -18,28 +19,37 @@ from secapi_hetzner.store.operations import Operation
 
 
 @pytest.mark.parametrize(("exc", "kind", "reason"), [
-    (HetznerTransient("rate_limit_exceeded", "slow down"), "retry", ""),
-    (HetznerNotFound("not_found", "server 1 not found"), "retry", ""),
-    (HetznerRejected("resource_unavailable", "sold out"), "failed", "ResourceUnavailable"),
-    (RuntimeError("the database went away"), "retry", ""),
+    (HetznerTransient("rate_limit_exceeded", "slow down"), "retry", "RateLimitExceeded"),
+    (HetznerTransient("resource_unavailable", "sold out"), "retry", "ResourceUnavailable"),
+    (HetznerNotFound("not_found", "server 1 not found"), "retry", "NotFound"),
+    (HetznerRejected("invalid_input", "bad name"), "failed", "InvalidInput"),
+    (RuntimeError("the database went away"), "retry", "InternalError"),
+    (Unavailable("The Hetzner catalog cannot be read right now (rate_limit_exceeded)."), "retry", "Unavailable"),
 ])
 def test_exceptions_become_outcomes(exc: Exception, kind: str, reason: str) -> None:
-    outcome = outcome_for(exc, attempts=3, retry_base=1.0)
+    outcome = outcome_for(exc, failures=2, retry_base=1.0)
     assert (outcome.kind, outcome.reason) == (kind, reason)
     if kind == "retry":
-        assert outcome.delay == backoff(3, 1.0) == 4.0
+        assert outcome.failure and outcome.delay == backoff(3, 1.0) == 4.0
+        assert "failure 3 of" in outcome.message  # the condition says how long the wait may last
     else:
-        assert "sold out" in outcome.message
+        assert "bad name" in outcome.message
 
 
-def test_repeated_unexpected_failures_end() -> None:
-    outcome = outcome_for(ValueError("bug"), attempts=MAX_ATTEMPTS_UNEXPECTED, retry_base=1.0)
-    assert outcome.kind == "failed" and outcome.reason == "InternalError"
+@pytest.mark.parametrize(("exc", "limit"), [(HetznerTransient("resource_unavailable", "sold out"), MAX_FAILURES),
+                                            (HetznerNotFound("not_found", "gone"), MAX_FAILURES),
+                                            (ValueError("bug"), MAX_ATTEMPTS_UNEXPECTED)])
+def test_every_wait_ends(exc: Exception, limit: int) -> None:
+    assert outcome_for(exc, failures=limit - 2, retry_base=1.0).kind == "retry"
+    outcome = outcome_for(exc, failures=limit - 1, retry_base=1.0)
+    assert outcome.kind == "failed" and f"after {limit} failures" in outcome.message
 
 
 def test_reason_from_code() -> None:
     assert reason_from_code("rate_limit_exceeded") == "RateLimitExceeded"
     assert reason_from_code("") == "Error"
+    assert reason_from_code("429") == "RateLimitExceeded" and reason_from_code("418") == "Http418"
+    assert reason_from_code("9lives") == "Error"  # a reason starts with a letter (the spec's pattern)
     assert backoff(10_000) == 60.0  # bounded, never an overflow
 
 
@@ -51,8 +61,9 @@ class FakeQueue:
     def holds(self, op: Operation, worker_id: str) -> bool:
         return self.held
 
-    def retry(self, op: Operation, delay: float, error: str = "", worker_id: str | None = None) -> None:
-        self.calls.append(("retry", delay, error))
+    def retry(self, op: Operation, delay: float, error: str = "", worker_id: str | None = None, *,
+              failed: bool = False) -> None:
+        self.calls.append(("retry", delay, error, failed))
 
     def finish(self, op: Operation, status: str = "succeeded", error: str = "", worker_id: str | None = None) -> bool:
         self.calls.append(("finish", status, error))
@@ -66,6 +77,9 @@ class FakeContext:
 
     def update(self, **changes: Any) -> None:
         self.updates.append(changes)
+
+    def waiting_on(self, reason: str, message: str) -> None:
+        self.updates.append({"waiting_on": reason, "message": message})
 
 
 def _record(outcome: Outcome, reason: str = "apply", held: bool = True) -> tuple[FakeQueue, FakeContext]:
@@ -84,8 +98,14 @@ def test_done_finishes() -> None:
 
 
 def test_retry_keeps_the_operation() -> None:
-    queue, _ = _record(Outcome.retry(2.5, "waiting"))
-    assert queue.calls == [("retry", 2.5, "waiting")]
+    queue, ctx = _record(Outcome.retry(2.5, "waiting"))
+    assert queue.calls == [("retry", 2.5, "waiting", False)] and ctx.updates == []  # a wait is no failure
+
+
+def test_a_retry_after_failure_is_counted_and_explained() -> None:
+    queue, ctx = _record(Outcome.retry_after_failure(4.0, "ResourceUnavailable", "sold out (failure 3 of 12)"))
+    assert queue.calls == [("retry", 4.0, "sold out (failure 3 of 12)", True)]
+    assert ctx.updates == [{"waiting_on": "ResourceUnavailable", "message": "sold out (failure 3 of 12)"}]
 
 
 def test_failed_puts_the_resource_in_error() -> None:
@@ -98,7 +118,7 @@ def test_failed_puts_the_resource_in_error() -> None:
 def test_a_refused_delete_keeps_deleting_and_says_why() -> None:
     queue, ctx = _record(Outcome.failed("Locked", "server is locked"), reason="delete")
     assert ctx.updates[0]["event"] == Event.DELETE and ctx.updates[0]["message"] == "server is locked"
-    assert queue.calls == [("retry", backoff(2, 1.0, cap=300), "server is locked")]
+    assert queue.calls == [("retry", backoff(1, 1.0, cap=300), "server is locked", True)]
 
 
 def test_a_handed_over_operation_drops_the_late_outcome() -> None:

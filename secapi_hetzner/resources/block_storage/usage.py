@@ -7,7 +7,13 @@ instance's location. Only this module writes a block storage's placement, status
 
 from __future__ import annotations
 
+import enum
+
 from secapi_hetzner.engine.context import KIND, MANAGED, RESOURCE, ROLE, StepContext, hetzner_name
+from secapi_hetzner.engine.follow import follow, step_key
+from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.hetzner import HetznerNotFound
+from secapi_hetzner.hetzner.models import HAction, HVolume
 from secapi_hetzner.resources.block_storage.model import BlockStorageRecord, BlockStorageSpec, Placement
 from secapi_hetzner.store.repository import Resource
 
@@ -39,26 +45,58 @@ def use_as_root_disk(ctx: StepContext, name: str, instance: str, location: str, 
                   volume_id=None)
 
 
-def volume_for(ctx: StepContext, name: str, location: str) -> int | None:
-    """The Hetzner volume of data volume ``name``: recorded, adopted by its labels, or created in
-    ``location``. None when the block storage is gone."""
+class Step(enum.StrEnum):
+    CREATE_VOLUME = "create-volume"  # target: the volume id
+
+
+def volume_for(ctx: StepContext, name: str, location: str) -> HVolume | Outcome | None:
+    """The Hetzner volume of data volume ``name``, ready to attach: recorded, adopted by its labels, or
+    created in ``location``. Its create action is followed to the end first (an attach before it ends is
+    refused as locked). An Outcome while waiting, or when the recorded volume is gone; None when the
+    block storage is gone."""
     storage = find(ctx, name)
     if storage is None:
         return None
+    if ctx.operation.step == step_key(Step.CREATE_VOLUME, name):  # its create action is being followed
+        waiting = follow(ctx, Step.CREATE_VOLUME, lambda: None, target=name)
+        if waiting is not None:
+            return waiting
     record = record_of(storage)
-    if record.volume_id:
-        return record.volume_id
-    found = ctx.gateway.find_volumes(f"{RESOURCE}={storage.id},{ROLE}=volume")
-    if found:
-        volume_id = found[0].id
-    else:
+    if not record.volume_id:
+        found = ctx.gateway.find_volumes(f"{RESOURCE}={storage.id},{ROLE}=volume")
+        if found:  # created by a worker that died before it could record it
+            _record_volume(ctx, storage, found[0].id, location)
+            return _ready(ctx, found[0])
         labels = {MANAGED: "true", RESOURCE: str(storage.id), KIND: KIND_NAME, ROLE: "volume"}
-        volume_id = ctx.gateway.create_volume(name=hetzner_name(name, str(storage.id)),
-                                              size=BlockStorageSpec.parse(storage.spec).size_gb,
-                                              location=location, labels=labels).obj.id
+
+        def start() -> HAction | None:
+            response = ctx.gateway.create_volume(name=hetzner_name(name, str(storage.id)),
+                                                 size=BlockStorageSpec.parse(storage.spec).size_gb,
+                                                 location=location, labels=labels)
+            _record_volume(ctx, storage, response.obj.id, location)
+            return response.action
+
+        waiting = follow(ctx, Step.CREATE_VOLUME, start, target=name)
+        if waiting is not None:
+            return waiting
+        record = record_of(find(ctx, name) or storage)
+    assert record.volume_id is not None
+    try:
+        return _ready(ctx, ctx.gateway.get_volume(record.volume_id))
+    except HetznerNotFound:
+        return Outcome.failed("VolumeMissing", f"Hetzner volume {record.volume_id} of block storage {name!r} no "
+                                               "longer exists (deleted outside secapi-hetzner).")
+
+
+def _record_volume(ctx: StepContext, storage: Resource, volume_id: int, location: str) -> None:
     ctx.update_other(storage.id, BlockStorageRecord,
                      internal={"placement": str(Placement.VOLUME), "volume_id": volume_id, "location": location})
-    return volume_id
+
+
+def _ready(ctx: StepContext, volume: HVolume) -> HVolume | Outcome:
+    if volume.status == "creating":  # adopted while its create action still runs
+        return ctx.wait(f"waiting for Hetzner volume {volume.id} to be created")
+    return volume
 
 
 def attached_as_volume(ctx: StepContext, name: str, instance: str, location: str, size_gb: int) -> None:

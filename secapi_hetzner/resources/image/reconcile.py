@@ -66,7 +66,7 @@ class ImageReconciler:
         instance = ctx.lookup("instance", instance_name, workspace=source.workspace)
         server_id = instances.server_id_of(instance) if instance is not None else None
         if not server_id:
-            return Outcome.retry(1.0, f"waiting for the server of instance {instance_name!r}")
+            return ctx.wait(f"waiting for the server of instance {instance_name!r}", 1.0)
         server = ctx.gateway.get_server(server_id)
         architecture = translate.seca_architecture(ctx.architecture_of(server.server_type))
         if architecture != source.architecture:
@@ -102,9 +102,9 @@ class ImageReconciler:
             snapshot = ctx.gateway.get_image(snapshot_id)
         except HetznerNotFound:
             ctx.update(internal={"pending_snapshot_id": None})
-            return Outcome.retry(0.0, f"Hetzner snapshot {snapshot_id} vanished; taking it again")
+            return ctx.wait(f"Hetzner snapshot {snapshot_id} vanished; taking it again", 0.0)
         if snapshot.status == "creating":
-            return Outcome.retry(ctx.timings.action_poll, f"waiting for Hetzner snapshot {snapshot.id}")
+            return ctx.wait(f"waiting for Hetzner snapshot {snapshot.id}")
         if snapshot.status != "available":
             ctx.update(internal={"pending_snapshot_id": None})
             return Outcome.failed("SnapshotFailed", f"Hetzner snapshot {snapshot.id} is {snapshot.status}.")

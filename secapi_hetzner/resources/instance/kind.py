@@ -21,6 +21,8 @@ from secapi_hetzner.scope import COMPUTE
 from secapi_hetzner.store.repository import Resource
 
 POWER_ACTIONS = frozenset({"start", "stop", "restart"})
+#: Hetzner's limit for a server's cloud-init user data (SECA allows 64 KiB)
+HETZNER_USER_DATA_BYTES = 32 * 1024
 
 
 class InstanceKind(Kind):
@@ -45,9 +47,16 @@ class InstanceKind(Kind):
                                           request.catalog.compute_skus(request.tenant, request.region)):
             raise errors.PreconditionFailed(f"spec.skuRef: compute SKU {sku!r} does not exist in {request.region}.",
                                             pointer="/spec/skuRef")
-        if not server_type.available_in(spec.zone):
+        before = InstanceSpec.parse(request.old.spec) if request.old is not None else None
+        placing = before is None or (before.sku.name, before.zone) != (sku, spec.zone)
+        if placing and not server_type.available_in(spec.zone):
+            # a deprecated or sold-out type stops new placements only: existing servers of it keep running
             raise errors.PreconditionFailed(f"spec.skuRef: {sku} is not available in zone {spec.zone}.",
                                             pointer="/spec/skuRef")
+        if spec.user_data is not None and len(spec.user_data.encode()) > HETZNER_USER_DATA_BYTES:
+            raise errors.PreconditionFailed(
+                f"spec.userData: Hetzner accepts at most {HETZNER_USER_DATA_BYTES // 1024} KiB of user data; this is "
+                f"{len(spec.user_data.encode())} bytes.", pointer="/spec/userData")
         boot_name = request.expect(spec.boot_volume, "bootVolume.deviceRef", "block-storages").name
         boot = request.existing("block-storage", boot_name, "bootVolume.deviceRef")
         boot_gb = BlockStorageSpec.parse(boot.spec).size_gb
@@ -98,7 +107,7 @@ class InstanceKind(Kind):
             return Drift("ChangedOutsideService", f"Hetzner server {server.id} is now {server.server_type}, "
                                                   f"not {wanted}.")
         power = power_state_from_server(server)
-        if resource.state == State.ACTIVE and resource.status.get("powerState") != power:
+        if power is not None and resource.state == State.ACTIVE and resource.status.get("powerState") != power:
             return Drift(status={"powerState": power, "powerStateSince": rfc3339(now())}, internal={"power": power})
         return None
 

@@ -62,6 +62,10 @@ class InstanceReconciler:
 
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
+        if ctx.operation.step == Step.CREATE and _record(ctx).server_id:  # following the server's create action
+            waiting = follow(ctx, Step.CREATE, lambda: None)
+            if waiting is not None:
+                return waiting
         server = self._find_server(ctx)
         if server is None:
             outcome = self._create(ctx)
@@ -69,16 +73,14 @@ class InstanceReconciler:
                 return outcome
             server = self._find_server(ctx)
             if server is None:
-                return Outcome.retry(0.5, "waiting for the new server to appear")
-        elif ctx.operation.step == Step.CREATE:  # the server exists, its create action is still being followed
-            outcome = follow(ctx, Step.CREATE, lambda: None)
-            if outcome is not None:
-                return outcome
-        waiting = self._place_boot_disk(ctx, server) or self._converge_type(ctx, server) \
-            or self._attach_volumes(ctx, server) or self._converge_power(ctx)
-        if waiting is not None:
-            return waiting
-        return self._finish(ctx)
+                return Outcome.retry_after_failure(0.5, "ServerMissing", "The new server does not show on Hetzner.")
+        self._place_boot_disk(ctx, server)
+        for converge in (self._converge_type, self._attach_volumes, self._converge_power):
+            result = converge(ctx, server)
+            if isinstance(result, Outcome):
+                return result
+            server = result
+        return self._finish(ctx, server)
 
     def _find_server(self, ctx: StepContext) -> HServer | None:
         server_id = _record(ctx).server_id
@@ -107,7 +109,7 @@ class InstanceReconciler:
                 if not choice.wait:
                     return Outcome.failed("ImageNotUsable", choice.message)
                 ctx.waiting_on("WaitingForImage", f"Waiting for image {source!r}: {choice.message}")
-                return Outcome.retry(1.0, choice.message)
+                return ctx.wait(choice.message, 1.0, reason="WaitingForImage")
             image = choice.image
         key_ids = tuple(self._ssh_key_id(ctx, key) for key in request.public_keys)
         group_id = self._placement_group(ctx, request.anti_affinity_group) if request.anti_affinity_group else None
@@ -141,71 +143,77 @@ class InstanceReconciler:
         return ctx.gateway.create_placement_group(
             name=f"seca-{key[:16]}", labels={MANAGED: "true", ROLE: "placement-group", GROUP_LABEL: key}).id
 
-    def _place_boot_disk(self, ctx: StepContext, server: HServer) -> Outcome | None:
+    def _place_boot_disk(self, ctx: StepContext, server: HServer) -> None:
         block_storages.use_as_root_disk(ctx, _spec(ctx).boot_volume.name, ctx.resource.key.name, server.location,
                                         server.primary_disk_size)
-        return None
 
-    def _converge_type(self, ctx: StepContext, server: HServer) -> Outcome | None:
+    def _converge_type(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
+        """Hetzner changes the type of a stopped server only: shut it down gracefully (as stop does),
+        change the type, and leave the power to ``_converge_power``."""
         wanted = _spec(ctx).sku.name
         if server.server_type == wanted:
-            return None
-        if server.status != "off":
-            waiting = follow(ctx, Step.TYPE_POWEROFF, lambda: ctx.gateway.power_off(server.id))
-            if waiting is not None:
-                return waiting
+            return server
+        stopped = self._stop(ctx, server)
+        if isinstance(stopped, Outcome):
+            return stopped
         # the step names the type: a second change accepted while the first runs is a step of its own
         change = partial(ctx.gateway.change_type, server.id, wanted, upgrade_disk=False)
-        return follow(ctx, Step.CHANGE_TYPE, change, target=wanted) or \
-            Outcome.retry(0.0, "server type changed; continuing")
+        waiting = follow(ctx, Step.CHANGE_TYPE, change, target=wanted)
+        return waiting if waiting is not None else ctx.gateway.get_server(server.id)
 
-    def _attach_volumes(self, ctx: StepContext, server: HServer) -> Outcome | None:
+    def _attach_volumes(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
         for volume_ref in _spec(ctx).data_volumes:
-            volume_id = block_storages.volume_for(ctx, volume_ref.name, server.location)
-            if volume_id is None:
+            volume = block_storages.volume_for(ctx, volume_ref.name, server.location)
+            if volume is None:
                 continue
-            volume = ctx.gateway.get_volume(volume_id)
+            if isinstance(volume, Outcome):
+                return volume
+            size = volume.size
             if volume.server_id != server.id:
                 attach = partial(ctx.gateway.attach_volume, volume.id, server.id)
                 waiting = follow(ctx, Step.ATTACH, attach, target=volume.id)
                 if waiting is not None:
                     return waiting
-            block_storages.attached_as_volume(ctx, volume_ref.name, ctx.resource.key.name, server.location,
-                                              volume.size)
-        return None
+            block_storages.attached_as_volume(ctx, volume_ref.name, ctx.resource.key.name, server.location, size)
+        return server
 
-    def _converge_power(self, ctx: StepContext) -> Outcome | None:
-        server = self._find_server(ctx)
-        if server is None:
-            return Outcome.retry(0.5, "the server disappeared")
+    def _converge_power(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
         wanted = _record(ctx).power
         actual = translate.power_state_from_server(server)
+        if actual is None:  # Hetzner is still starting or stopping it
+            return ctx.wait(f"Hetzner server {server.id} is {server.status}", reason="ServerStuck")
         if wanted == actual:
-            return None
+            return server
         if wanted == "on":
-            return follow(ctx, Step.POWERON, lambda: ctx.gateway.power_on(server.id)) or \
-                Outcome.retry(0.0, "powered on; checking")
+            waiting = follow(ctx, Step.POWERON, lambda: ctx.gateway.power_on(server.id))
+            return waiting if waiting is not None else ctx.gateway.get_server(server.id)
         return self._stop(ctx, server)
 
-    def _stop(self, ctx: StepContext, server: HServer) -> Outcome | None:
-        started = _record(ctx).shutdown_started or 0.0
+    def _stop(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
+        """Graceful shutdown (ACPI), then a power off once the grace period has passed."""
+        if server.status == "off":
+            return server
+        started = _record(ctx).shutdown_started
         if not started:
-            ctx.update(internal={"shutdown_started": time.time()})
+            started = time.time()
+            ctx.update(internal={"shutdown_started": started})
         waiting = follow(ctx, Step.SHUTDOWN, lambda: ctx.gateway.shutdown(server.id))
         if waiting is not None:
             return waiting
-        if ctx.gateway.get_server(server.id).status == "off":
-            return None
-        if time.time() - (started or time.time()) < ctx.timings.shutdown_grace:
-            return Outcome.retry(2.0, "waiting for the guest to shut down")
-        return follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id)) or \
-            Outcome.retry(0.0, "powered off after the shutdown grace period")
+        current = ctx.gateway.get_server(server.id)
+        if current.status == "off":
+            return current
+        elapsed = time.time() - started
+        if elapsed < ctx.timings.shutdown_grace:  # look again less and less often, never past the grace
+            delay = min(ctx.timings.shutdown_grace - elapsed, max(2.0, elapsed / 2))
+            return Outcome.retry(delay, "waiting for the guest to shut down")
+        waiting = follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id))
+        return waiting if waiting is not None else ctx.gateway.get_server(server.id)
 
-    def _finish(self, ctx: StepContext) -> Outcome:
-        server = self._find_server(ctx)
-        if server is None:
-            return Outcome.retry(0.5, "the server disappeared")
+    def _finish(self, ctx: StepContext, server: HServer) -> Outcome:
         power = translate.power_state_from_server(server)
+        if power is None:
+            return ctx.wait(f"Hetzner server {server.id} is {server.status}", reason="ServerStuck")
         changed = ctx.resource.status.get("powerState") != power or "powerStateSince" not in ctx.resource.status
         status = InstanceStatus(power, rfc3339(now()) if changed else None)
         message = None
@@ -236,22 +244,30 @@ class InstanceReconciler:
             server = self._find_server(ctx)
         except HetznerError:
             server = None
-        actual = translate.power_state_from_server(server) if server else ctx.resource.status.get("powerState", "off")
-        ctx.update(internal={"power": actual})
+        actual = translate.power_state_from_server(server) if server else None
+        ctx.update(internal={"power": actual or ctx.resource.status.get("powerState", "off")})
 
     def _act(self, ctx: StepContext, action: str) -> Outcome:
+        had_server = _record(ctx).server_id
         server = self._find_server(ctx)
         if server is None:
-            return Outcome.retry(1.0, "the server does not exist yet")
+            if had_server:
+                return Outcome.failed("DeletedOutsideService", f"Hetzner server {had_server} was deleted outside "
+                                                               f"secapi-hetzner; the instance cannot {action}.")
+            return Outcome.failed("NoServer", f"The instance has no Hetzner server (its creation failed); it cannot "
+                                              f"{action}. PUT the instance again to create it.")
         if action == "restart":
-            waiting = follow(ctx, Step.REBOOT, lambda: ctx.gateway.reboot(server.id))
+            server_id = server.id
+            waiting = follow(ctx, Step.REBOOT, lambda: ctx.gateway.reboot(server_id))
             if waiting is not None:
                 return waiting
+            server = ctx.gateway.get_server(server_id)
         else:
-            waiting = self._converge_power(ctx)
-            if waiting is not None:
-                return waiting
-        return self._finish(ctx)
+            result = self._converge_power(ctx, server)
+            if isinstance(result, Outcome):
+                return result
+            server = result
+        return self._finish(ctx, server)
 
     # -- delete --------------------------------------------------------------------------------------
 

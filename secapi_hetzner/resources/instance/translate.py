@@ -14,7 +14,6 @@ from secapi_hetzner.resources.instance.model import InstanceSpec, Power
 SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
                  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
 DEFAULT_IMAGE = "ubuntu-24.04"
-POWER_ON = {"running", "starting"}
 
 
 def ssh_fingerprint(public_key: str) -> str | None:
@@ -50,5 +49,7 @@ def server_request_from_instance(spec: InstanceSpec) -> ServerRequest:
                          public_keys=spec.ssh_keys, anti_affinity_group=spec.anti_affinity_group)
 
 
-def power_state_from_server(server: HServer) -> Power:
-    return "on" if server.status in POWER_ON else "off"
+def power_state_from_server(server: HServer) -> Power | None:
+    """``on`` (running) or ``off``; None while Hetzner moves the server between them (starting, stopping,
+    initializing, …): a start that fails leaves the server off, so ``starting`` is never taken as on."""
+    return {"running": "on", "off": "off"}.get(server.status)  # type: ignore[return-value]
