@@ -3,7 +3,8 @@ Hetzner actions that take real time (the simulator's action duration set to 0.5 
 
 Hetzner's budget is 3,600 requests per hour per project: calls per operation decide how many
 instances a project can run through the service. Each operation runs alone (nothing else in flight),
-so the figures are the cost of one operation, not shared polling. Not a test: nothing here asserts.
+so the figures are the cost of one operation, not shared polling; each action time gets a fresh
+service (the engine learns how long actions take). Not a test: nothing here asserts.
 """
 
 from __future__ import annotations
@@ -100,9 +101,9 @@ def main() -> None:
     parser.add_argument("--action-seconds", type=float, nargs="*", default=[0.5, 5.0])
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    with running_service(workers=1, extra_env={"SECA_RESYNC_SECONDS": "3600"}) as svc, \
-            httpx.Client(base_url=svc.url, headers={"Authorization": f"Bearer {svc.token}"}, timeout=60) as client:
-        for seconds in args.action_seconds:
+    for seconds in args.action_seconds:  # a service of its own each: what it learnt of Hetzner's pace stays
+        with running_service(workers=1, extra_env={"SECA_RESYNC_SECONDS": "3600"}) as svc, \
+                httpx.Client(base_url=svc.url, headers={"Authorization": f"Bearer {svc.token}"}, timeout=60) as client:
             rows += measure(svc, client, seconds)
     report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows}
     RESULTS.mkdir(parents=True, exist_ok=True)

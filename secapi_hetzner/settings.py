@@ -43,6 +43,8 @@ class EngineTimings:
     action_poll: float = ACTION_POLL_SECONDS
     stale_after: float = WORKER_STALE_AFTER_SECONDS
     resync_every: float = RESYNC_SECONDS
+    #: multiplies the first guesses of how long Hetzner actions take (learnt from then on)
+    action_time_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,12 @@ class Settings:
     action_poll: float = ACTION_POLL_SECONDS
     worker_stale_after: float = WORKER_STALE_AFTER_SECONDS
     resync_every: float = RESYNC_SECONDS
+    action_time_scale: float = 1.0
 
     @property
     def timings(self) -> EngineTimings:
         return EngineTimings(self.retry_base, self.shutdown_grace, self.action_poll, self.worker_stale_after,
-                             self.resync_every)
+                             self.resync_every, self.action_time_scale)
 
     @property
     def uses_simulator(self) -> bool:
@@ -112,4 +115,5 @@ class Settings:
             action_poll=float(_env("SECA_ACTION_POLL") or ACTION_POLL_SECONDS),
             worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or WORKER_STALE_AFTER_SECONDS),
             resync_every=float(_env("SECA_RESYNC_SECONDS") or RESYNC_SECONDS),
+            action_time_scale=float(_env("SECA_ACTION_TIME_SCALE") or 1.0),
         )

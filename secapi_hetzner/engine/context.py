@@ -11,6 +11,8 @@ from uuid import UUID
 
 from secapi_hetzner.clock import now
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.pacing import ActionPacing
+from secapi_hetzner.engine.watch import ActionWatch
 from secapi_hetzner.hetzner import Gateway
 from secapi_hetzner.lifecycle import Event, transition
 from secapi_hetzner.records import InternalRecord, NoRecord, merged
@@ -59,6 +61,8 @@ class StepContext:
     #: server type name → Hetzner architecture (x86, arm), from the cached catalog
     architecture_of: Callable[[str], str] = lambda name: "x86"
     timings: EngineTimings = field(default_factory=EngineTimings)
+    pacing: ActionPacing = field(default_factory=ActionPacing)
+    watch: ActionWatch = field(default_factory=ActionWatch)
 
     def ownership_labels(self, role: str = "main") -> dict[str, str]:
         """Labels on every Hetzner object the service creates: adoption and drift detection use them.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
+from secapi_hetzner.clock import now
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import Outcome, reason_from_code
 from secapi_hetzner.hetzner import HAction
@@ -30,7 +31,7 @@ def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | N
     if op.step == f"{step}:done":
         return None
     if op.step == step and op.action_id is not None:
-        action = ctx.gateway.get_action(op.action_id)
+        action = ctx.watch.read(ctx, op.action_id)
     else:
         started = start()
         if started is None:
@@ -38,8 +39,28 @@ def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | N
             return None
         action = started
         ctx.progress(step, action.id)
+    return _settle(ctx, step, action)
+
+
+def resume(ctx: StepContext, watched: tuple[enum.StrEnum, ...] = ()) -> Outcome | HAction | None:
+    """Look at the action the operation follows, if one is in flight, before anything else is read: a
+    run that only waits for Hetzner costs one action read. What to report while it runs or when it
+    failed; the action when it has just succeeded (the step that started it then finds it done, and
+    the caller may use what the success implies instead of reading again); None when nothing is in
+    flight, or when the step is one of ``watched`` (its effect is read instead of the action)."""
+    op = ctx.operation
+    if op.action_id is None or not op.step or op.step.endswith(":done") or op.step in watched:
+        return None
+    action = ctx.watch.read(ctx, op.action_id)
+    return _settle(ctx, op.step, action) or action
+
+
+def _settle(ctx: StepContext, step: str, action: HAction) -> Outcome | None:
     if action.running:
-        return ctx.wait(f"waiting for Hetzner action {action.command} ({action.id})", reason="ActionTimeout")
+        elapsed = (now() - action.started).total_seconds() if action.started else 0.0
+        pause = ctx.pacing.pause(action.command, elapsed, ctx.timings.action_poll)
+        return ctx.wait(f"waiting for Hetzner action {action.command} ({action.id})", pause, reason="ActionTimeout")
+    ctx.pacing.observe(action.command, action.seconds)
     if action.failed:
         ctx.progress("", None)  # a later retry (after a new PUT) starts afresh
         return Outcome.failed(reason_from_code(action.error_code or "action_failed"),

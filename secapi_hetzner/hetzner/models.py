@@ -83,6 +83,15 @@ class HAction:
     progress: int
     error_code: str | None = None
     error_message: str | None = None
+    started: datetime | None = None
+    finished: datetime | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the action took, once finished."""
+        if self.started is None or self.finished is None:
+            return None
+        return max(0.0, (self.finished - self.started).total_seconds())
 
     @property
     def running(self) -> bool:

@@ -66,6 +66,10 @@ class Kind:
         """Check a PUT (412/404 naming the field); return the status fields a new resource starts with."""
         return {}
 
+    def initial_record(self) -> dict[str, Any]:
+        """The internal record a new resource starts with (JSON of ``record``)."""
+        return self.record().to_json()
+
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """Raise (412 naming what holds it) when ``resource`` may not be deleted now."""
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from secapi_hetzner import errors
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
+from secapi_hetzner.engine.pacing import ActionPacing
+from secapi_hetzner.engine.watch import ActionWatch
 from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerRejected
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.kinds import Kind
@@ -58,6 +60,8 @@ class Worker:
                  worker_id: str | None = None, timings: EngineTimings | None = None,
                  architecture_of: Callable[[str], str] | None = None) -> None:
         self.timings = timings or EngineTimings()
+        self.pacing = ActionPacing(self.timings.action_time_scale)
+        self.watch = ActionWatch(fresh=min(1.0, self.timings.action_poll))
         self.architecture_of = architecture_of or (lambda name: "x86")
         self.db = db
         self.queue = Queue(db)
@@ -183,7 +187,7 @@ class Worker:
         kind = self.kinds(resource.key.kind)
         assert kind.reconciler is not None
         ctx = StepContext(self.db, self.repository, self.queue, self.gateway_for(resource), op, resource,
-                          kind.record, self.architecture_of, self.timings)
+                          kind.record, self.architecture_of, self.timings, self.pacing, self.watch)
         try:
             if op.reason == "apply":
                 outcome = kind.reconciler.apply(ctx)

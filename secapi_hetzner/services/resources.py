@@ -18,7 +18,7 @@ from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.resources.kinds import DeleteCheck, Kind
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.operations import Queue
-from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
+from secapi_hetzner.store.repository import DuplicateKey, Key, Resource, ResourceRepository
 
 USER_FIELDS = ("labels", "annotations", "extensions")
 LIST_BATCH = 500
@@ -63,28 +63,42 @@ class ResourceService:
         old = self.repository.get(key)
         extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,
                                             old, self.repository, self.catalog))
+        for attempt in range(2):  # two creates of one new name race: the loser's PUT becomes an update
+            try:
+                applied = self._write(kind, place, key, spec, user, extra_status, expected_version)
+                break
+            except DuplicateKey:
+                if attempt:
+                    raise
+        self.on_enqueue()
+        self.on_enqueue()
+        return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
+
+    def _write(self, kind: Kind, place: Place, key: Key, spec: dict[str, Any], user: dict[str, Any],
+               extra_status: dict[str, Any], expected_version: int | None) -> Applied:
         with self.db.transaction() as conn:
             current = self.repository.get(key, conn, lock=True)
             if current is None:
-                applied = Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
-            elif current.deleted_at is not None:
-                raise errors.Conflict(f"{kind.kind} {name!r} is being deleted; wait until it is gone.")
-            else:
-                _check_version(current, expected_version)
-                unchanged = current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS)
-                if unchanged and current.state != State.ERROR:  # idempotent repeat: nothing changes
-                    return Applied(self.with_live_status(kind, [current])[0], created=False)
-                # a changed resource, or the same PUT again after an error: converge (again)
-                applied = Applied(self._update(conn, kind, current, spec, user), created=False)
-        self.on_enqueue()
-        return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
+                return Applied(self._create(conn, kind, place, key, spec, user, extra_status), created=True)
+            if current.deleted_at is not None:
+                raise errors.Conflict(f"{kind.kind} {key.name!r} is being deleted; wait until it is gone.")
+            _check_version(current, expected_version)
+            unchanged = current.spec == spec and all(getattr(current, f) == user[f] for f in USER_FIELDS)
+            if unchanged and current.state in (State.PENDING, State.CREATING, State.UPDATING):
+                return Applied(current, created=False)  # the work in flight records its own end
+            if unchanged and current.state == State.ACTIVE:
+                # accepted and recorded like every update (updating, then active), with nothing to do on Hetzner
+                status = transition(transition(current.status, Event.CHANGED, now()), Event.PROVISIONED, now())
+                return Applied(self.repository.save(conn, current.with_changes(status=status)), created=False)
+            # a changed resource, or the same PUT again after an error: converge (again)
+            return Applied(self._update(conn, kind, current, spec, user), created=False)
 
     def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
                 user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
         events = [Event.ACCEPTED, Event.PROVISIONING, Event.PROVISIONED] if kind.instant else [Event.ACCEPTED]
         status = {**walk(None, events, now()), **extra_status}
         resource = self.repository.insert(conn, key, region=place.region, api=kind.api.name, spec=spec,
-                                         status=status, **user)
+                                         status=status, internal=kind.initial_record(), **user)
         if not kind.instant:
             self.queue.enqueue(conn, resource.id, "apply")
         return resource

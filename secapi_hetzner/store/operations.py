@@ -78,6 +78,14 @@ class Queue:
                     self.progress(waiting, op.step, op.action_id)
             self.finish(op, "cancelled", "superseded by the same request, made again", worker_id)
 
+    def waiting_on_actions(self, tenant: str) -> dict[int, int]:
+        """Waiting operations of a tenant that follow a Hetzner action: operation id → action id."""
+        return {row["id"]: row["action_id"] for row in self.db.all("operations_waiting_on_actions",
+                                                                      {"tenant": tenant})}
+
+    def wake(self, operation_ids: list[int]) -> None:
+        self.db.run("wake_operations", {"ids": operation_ids})
+
     def register(self, worker_id: str) -> None:
         self.db.run("register_worker", {"id": worker_id})
 

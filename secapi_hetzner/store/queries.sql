@@ -222,3 +222,13 @@ SELECT extract(epoch FROM min(run_after) - now()) AS seconds FROM operations WHE
 SELECT workspace, count(*) AS n FROM resources
  WHERE tenant = %(tenant)s AND workspace = ANY(%(workspaces)s) AND purged_at IS NULL AND deleted_at IS NULL
  GROUP BY workspace;
+
+-- operations_waiting_on_actions --
+-- A tenant's waiting operations that follow a Hetzner action still in flight (one read serves them all).
+SELECT o.id, o.action_id FROM operations o JOIN resources r ON r.id = o.resource_id
+ WHERE r.tenant = %(tenant)s AND o.status = 'todo' AND o.action_id IS NOT NULL AND o.step NOT LIKE '%%:done'
+ ORDER BY o.run_after LIMIT 200;
+
+-- wake_operations --
+-- Make waiting operations due now (the action they wait on has finished).
+UPDATE operations SET run_after = now() WHERE id = ANY(%(ids)s) AND status = 'todo' AND run_after > now();

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from psycopg.types.json import Jsonb
 
 from secapi_hetzner import errors
@@ -70,6 +71,10 @@ class Resource:
         return replace(self, **changes)
 
 
+class DuplicateKey(Exception):
+    """Another transaction created a resource of the same key first."""
+
+
 def _like(needle: str) -> str:
     """A LIKE pattern that finds ``needle`` anywhere, with LIKE's own characters escaped."""
     return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -94,11 +99,15 @@ class ResourceRepository:
     def insert(self, conn: Conn, key: Key, *, region: str, api: str, labels: dict[str, str] | None,
                annotations: dict[str, str] | None, extensions: dict[str, str] | None, spec: dict[str, Any],
                status: dict[str, Any], internal: dict[str, Any] | None = None) -> Resource:
-        row = self.db.one("insert_resource", {
-            **key.params(), "region": region, "api": api, "labels": _json(labels),
-            "annotations": _json(annotations), "extensions": _json(extensions), "spec": Jsonb(spec),
-            "status": Jsonb(status), "state": status.get("state", "pending"), "internal": Jsonb(internal or {}),
-        }, conn)
+        """A new resource; :class:`DuplicateKey` when another transaction created the same key first."""
+        try:
+            row = self.db.one("insert_resource", {
+                **key.params(), "region": region, "api": api, "labels": _json(labels),
+                "annotations": _json(annotations), "extensions": _json(extensions), "spec": Jsonb(spec),
+                "status": Jsonb(status), "state": status.get("state", "pending"), "internal": Jsonb(internal or {}),
+            }, conn)
+        except psycopg.errors.UniqueViolation as exc:
+            raise DuplicateKey(f"{key.kind} {key.name!r}") from exc
         assert row is not None
         return Resource.from_row(row)
 

@@ -16,7 +16,7 @@ from secapi_hetzner.app import create_app
 from secapi_hetzner.app.services import current
 from secapi_hetzner.scope import APIS
 from secapi_hetzner.store import Database
-from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC, make_settings
+from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC_PARAM, make_settings
 
 #: ``make test`` fuzzes with fixed examples (a red CI run must be reproducible, never a coin toss);
 #: ``make fuzz`` sets SECA_FUZZ_RANDOM=1 to explore new ones. Every failure it finds becomes a regression test.
@@ -35,7 +35,7 @@ class FuzzTarget:
     schemas: dict[str, Any]
 
 
-@pytest.fixture(scope="module", params=[OWN_SPEC, UPSTREAM_SPEC], ids=["own-spec", "upstream-spec"])
+@pytest.fixture(scope="module", params=[pytest.param(OWN_SPEC, id="own-spec"), UPSTREAM_SPEC_PARAM])
 def target(request: pytest.FixtureRequest, databases: Any, simulator_session: Any) -> Iterator[FuzzTarget]:
     """The service booted on the project's spec/ and, as a spec upgrade would, on the upstream bundles."""
     url = databases.fresh()

@@ -86,3 +86,25 @@ def test_user_data_hetzner_would_refuse_is_refused_at_admission(run: Run) -> Non
     assert run.service.put(f"{COMPUTE}/vm-big-data", body).status_code == 201
     run.converge()
     _delete_all(run, "big-data")
+
+
+def test_one_action_read_serves_every_operation_waiting_on_one(run: Run, hetzner: Hetzner) -> None:
+    """Five creates in flight at once: their actions are read together (GET /actions?id=…), not one
+    by one, and the reads that find them finished wake the other operations."""
+    names = [f"batch-{i}" for i in range(5)]
+    for name in names:
+        run.put(f"{STORAGE}/boot-{name}", {"spec": {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"}}})
+    run.converge()
+    hetzner.state.set_action_timing(0.3)
+    try:
+        for name in names:
+            run.put(f"{COMPUTE}/vm-{name}", _vm_body(name), 201)
+        run.converge()
+    finally:
+        hetzner.state.set_action_timing(0.0)
+    assert all(read(run.service, f"{COMPUTE}/vm-{name}")["status"]["state"] == "active" for name in names)
+    assert hetzner.requests("GET /actions/{id}") == 0
+    assert 1 <= hetzner.requests("GET /actions") < len(names)
+    for name in names:
+        _delete_all(run, name)
+    assert hetzner.leftovers() == {}

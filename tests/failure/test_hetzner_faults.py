@@ -29,6 +29,7 @@ from tests.failure.conftest import (
     ssh_key,
     states,
     storage_body,
+    wait_until,
 )
 
 GET, POST, DELETE = "GET", "POST", "DELETE"
@@ -87,8 +88,8 @@ def test_every_lifecycle_step_survives_a_transient_hetzner_fault(run: Run, hetzn
     run.put(f"{STORAGE}/{data}", storage_body(10, volume=True))
     run.converge()
 
-    # create: SSH key, placement group, server, data volume, attachment
-    arm(CREATE_SSH_KEY, CREATE_GROUP, CREATE_SERVER, CREATE_VOLUME, ATTACH)
+    # create: SSH key, placement group, data volume, server (which attaches the volume as it is created)
+    arm(CREATE_SSH_KEY, CREATE_GROUP, CREATE_SERVER, CREATE_VOLUME)
     run.put(f"{COMPUTE}/{vm}", body, 201)
     run.converge()
     history = ["active", "creating", "pending"]
@@ -124,6 +125,24 @@ def test_every_lifecycle_step_survives_a_transient_hetzner_fault(run: Run, hetzn
     assert states(got) == history and got["status"]["powerState"] == "on"
     server = one(hetzner.servers())
     assert (server["server_type"]["name"], server["status"]) == ("cx33", "running")
+
+    # attach a second data volume to the running instance
+    run.put(f"{STORAGE}/{data}-2", storage_body(10, volume=True))
+    run.converge()
+    arm(CREATE_VOLUME, ATTACH)
+    run.put(f"{COMPUTE}/{vm}", instance_body(boot, sku="cx33", data=(data, f"{data}-2"), sshKeys=[key],
+                                             antiAffinityGroup=f"group-{fault}"))
+    run.converge()
+    history[:0] = ["active", "updating"]
+    assert states(read(run.service, f"{COMPUTE}/{vm}")) == history
+    assert sorted(v["server"] for v in hetzner.volumes()) == [server["id"]] * 2
+    run.put(f"{COMPUTE}/{vm}", instance_body(boot, sku="cx33", data=(data,), sshKeys=[key],
+                                             antiAffinityGroup=f"group-{fault}"))
+    run.converge()
+    history[:0] = ["active", "updating"]
+    run.delete(f"{STORAGE}/{data}-2")  # detached and deleted with it
+    run.converge()
+    assert len(hetzner.volumes()) == 1
 
     # grow the data volume
     arm(RESIZE)
@@ -168,7 +187,7 @@ def test_hetzner_rate_limit_running_dry_mid_create_slows_it_down_but_creates_onc
     run.converge()
     run.worker = workers.new(retry_base=0.1)  # backs off, as in production (retrying at once cannot win)
     run.worker.architecture_of("cx23")  # its catalog is read before the budget runs dry
-    hetzner.state.set_rate_limit(2, refill_per_second=5.0)  # the project's real limiter, not an injected 429
+    hetzner.state.set_rate_limit(1, refill_per_second=2.0)  # the project's real limiter, not an injected 429
     run.put(f"{COMPUTE}/vm-rate-limited", _vm_body("rate-limited"), 201)
     run.converge()
     assert states(read(run.service, f"{COMPUTE}/vm-rate-limited")) == ["active", "creating", "pending"]
@@ -276,6 +295,12 @@ def _put_vm(run: Run, name: str, **body: Any) -> str:
     return f"{COMPUTE}/vm-{name}"
 
 
+def _instance_and_data_disk(run: Run, name: str) -> None:
+    _instance(run, name)
+    run.put(f"{STORAGE}/data-{name}", storage_body(10, volume=True))
+    run.converge()
+
+
 def _post(action: str) -> Callable[[Run, str], str]:
     def act(run: Run, name: str) -> str:
         run.post(f"{COMPUTE}/vm-{name}/{action}")
@@ -296,7 +321,8 @@ STEPS: dict[str, Step] = {
     "create-server": Step(CREATE_SERVER, "create_server", _disks, _put_vm, _relabel(), _check_off),
     "create-volume": Step(CREATE_VOLUME, "create_volume", lambda run, name: _disks(run, name, data=True),
                           lambda run, name: _put_vm(run, name, data=True), _relabel(data=True), _check_attached),
-    "attach-volume": Step(ATTACH, "attach_volume", lambda run, name: _disks(run, name, data=True),
+    # a new instance's data volumes are attached by the server create; an attach is for a running one
+    "attach-volume": Step(ATTACH, "attach_volume", lambda run, name: _instance_and_data_disk(run, name),
                           lambda run, name: _put_vm(run, name, data=True), _relabel(data=True), _check_attached),
     # a failed power action is over (the intent falls back to the actual power state): the correction
     # is to ask for it again, not an unrelated PUT
@@ -312,7 +338,7 @@ STEPS: dict[str, Step] = {
                           _grow(30), _check_size),
 }
 HETZNER_SAYS = "the request cannot be fulfilled as given"
-#: (step, how it fails); create_volume's action is not followed by the service (the volume exists at once)
+#: (step, how it fails); a failed create_volume action leaves no volume to recover with in the simulator
 PERMANENT = [(step, how) for step in STEPS for how in ("rejected", "action-error")
              if not (step == "create-volume" and how == "action-error")]
 
@@ -383,14 +409,15 @@ def test_a_refused_delete_says_why_and_is_retried_until_it_succeeds(
         hetzner.state.fail_next_action(command, code="action_failed", message=HETZNER_SAYS)
     run.delete(path)
 
-    for _ in range(10):  # step by step until Hetzner has refused once
+    def refused_once() -> dict[str, Any] | None:  # step by step until Hetzner has refused once
         run.worker.run_once()
-        refused = read(run.service, path)
-        if refused["status"]["conditions"][0].get("reason"):
-            break
+        body = read(run.service, path)
+        return body if body["status"]["conditions"][0].get("reason") else None
+
+    refused = wait_until(refused_once, 10, "Hetzner's refusal to show")
     assert refused["status"]["state"] == "deleting"
     condition = refused["status"]["conditions"][0]
-    assert condition["state"] == "deleting" and HETZNER_SAYS in condition["message"]
+    assert condition["state"] == "deleting" and HETZNER_SAYS in condition.get("message", ""), condition
     assert condition["reason"] == ("InvalidInput" if how == "rejected" else "ActionFailed")
 
     run.converge()

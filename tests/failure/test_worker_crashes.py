@@ -269,10 +269,11 @@ def test_a_worker_process_killed_before_calling_hetzner_is_replaced_and_nothing_
         service: Service, hetzner: Hetzner, workers: Workers, spawn_worker: Callable[..., WorkerProcess]) -> None:
     first = started_worker_process(service, spawn_worker, "vm-kill-before")
     first_id = first.id
-    # its first Hetzner call, the adoption lookup, hangs long enough to be seen in flight even on a loaded machine
-    hetzner.fault("GET", r"^/servers$", status=503, latency=10.0)
+    # its first Hetzner call, the create, hangs long enough to be seen in flight even on a loaded machine, and
+    # then fails without effect: the worker dies before Hetzner did anything
+    hetzner.fault("POST", r"^/servers$", status=503, latency=10.0)
     put_instance(service, "vm-kill-before")
-    wait_until(lambda: hetzner.requests("GET /servers") >= 1, 30, f"the worker's first call\n{first.output()}")
+    wait_until(lambda: hetzner.requests("POST /servers") >= 1, 30, f"the worker's first call\n{first.output()}")
     [op] = operations("instance", "vm-kill-before")
     assert (op["status"], op["worker_id"]) == ("doing", first_id)
     first.kill()
@@ -282,6 +283,6 @@ def test_a_worker_process_killed_before_calling_hetzner_is_replaced_and_nothing_
     wait_until(lambda: state_of(service, f"{COMPUTE}/vm-kill-before") == "active", 20, "the instance to be active")
     active(service, "vm-kill-before")
     only_server(hetzner, "vm-kill-before")
-    assert hetzner.requests("POST /servers") == 1
+    assert hetzner.requests("POST /servers") == 2  # the one without effect, and the replacement's
     assert apply_ops("vm-kill-before") == [("apply", "succeeded")]
     remove_instance(service, hetzner, "vm-kill-before", lambda: None)

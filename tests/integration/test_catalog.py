@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from hcloud import Client
 
-from tests.conftest import OWN_SPEC, UPSTREAM_SPEC, Service
+from tests.conftest import OWN_SPEC, UPSTREAM_SPEC_PARAM, Service
 
 REGION = "/providers/seca.region/v1/regions"
 
 
-@pytest.fixture(scope="module", params=[OWN_SPEC, UPSTREAM_SPEC], ids=["own-spec", "upstream-spec"])
+@pytest.fixture(scope="module", params=[pytest.param(OWN_SPEC, id="own-spec"), UPSTREAM_SPEC_PARAM])
 def spec_dir(request: pytest.FixtureRequest) -> Path:
     return Path(request.param)
 

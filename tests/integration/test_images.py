@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -335,7 +334,9 @@ def test_architecture_known_only_in_the_worker_ends_in_error(service: Service) -
     assert stored_disk("boot-w").internal.get("placement") is None
     accepted = service.put(f"{IMAGES}/img-w", image_body("boot-w", "arm64"))  # … so admission cannot know
     assert accepted.status_code == 201, accepted.text
-    time.sleep(0.05)  # the instance's next step is due again: it runs first and places the disk
+    # the instance's next step (following its create action) runs first and places the disk
+    current().db.all_sql(f"UPDATE operations SET run_after = now() - interval '1 second' WHERE resource_id = "
+                         f"'{stored_instance('vm-w').id}' AND status = 'todo' RETURNING id")
     service.drain()
     got = service.get(f"{IMAGES}/img-w").json()
     assert got["status"]["state"] == "error" and got["status"]["conditions"][0]["reason"] == "ArchitectureMismatch"

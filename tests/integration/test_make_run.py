@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -27,12 +29,19 @@ def test_serve_prints_a_working_token_and_stops_cleanly(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "serve", "--dev", "--workers", "1"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    stdout = process.stdout
+    # read in a thread: a server that hangs without a word must fail the test at the deadline, not hang it
+    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
     try:
         token = tenant = None
         deadline = time.monotonic() + 90
-        assert process.stdout is not None
         while time.monotonic() < deadline and token is None:
-            line = process.stdout.readline()
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
             output.append(line)
             match = re.search(r"export SECA_TENANT=(\S+) SECA_TOKEN=(\S+)", line)
             if match:
@@ -56,10 +65,21 @@ def test_serve_prints_a_working_token_and_stops_cleanly(tmp_path: Path) -> None:
         children = psutil.Process(process.pid).children(recursive=True)
     finally:
         process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+    rest = "".join(iter_queue(lines))
     assert process.returncode == 0, "".join(output) + rest
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left running: {[p.info if hasattr(p, 'info') else p for p in alive]}"
     postmasters = [p for p in psutil.process_iter(["cmdline"])
                    if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
     assert postmasters == []
+
+
+def iter_queue(lines: queue.Queue[str]) -> list[str]:
+    """What the reader thread has collected and nobody read yet."""
+    left = []
+    while True:
+        try:
+            left.append(lines.get_nowait())
+        except queue.Empty:
+            return left

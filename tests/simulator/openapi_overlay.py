@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-SPEC_PATH = Path(__file__).parents[2] / ".." / "shared" / "hcloud-openapi" / "hcloud.fixed.json"
+from tests.conftest import HCLOUD_OPENAPI as SPEC_PATH  # the reference data, wherever it is
+
 Schema = dict[str, Any]
 DATE_TIME = {"type": "string", "format": "date-time"}
 DEPRECATION = {

@@ -65,6 +65,9 @@ class BlockStorageKind(Kind):
                                                 f"(it is a {placed}).", pointer="/spec/skuRef")
         return {"sizeGB": size}
 
+    def initial_record(self) -> dict[str, Any]:
+        return BlockStorageRecord(create_attempts=0).to_json()
+
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """A block storage an instance (not being deleted) boots from or attaches is not deleted: 412."""
         users = check.repository.referencing(resource.key.tenant, resource.key.workspace, "instance",

@@ -39,6 +39,8 @@ class BlockStorageRecord(InternalRecord):
     location: str | None = None
     volume_id: int | None = None
     instance: str | None = None
+    #: volume creates sent so far (0: none, so there is nothing to look for; None before this was kept)
+    create_attempts: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.placement, str) and not isinstance(self.placement, Placement):

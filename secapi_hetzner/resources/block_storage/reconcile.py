@@ -52,8 +52,10 @@ class BlockStorageReconciler:
                     if waiting is not None:
                         return waiting
                 ctx.gateway.delete_volume(found.id)
-        for volume in ctx.gateway.find_volumes(ctx.selector("volume")):  # adopted leftovers of a crash
-            ctx.gateway.delete_volume(volume.id)
+        if record.create_attempts is None or record.create_attempts > (1 if record.volume_id else 0):
+            # a create whose answer was lost may have left a volume behind
+            for volume in ctx.gateway.find_volumes(ctx.selector("volume")):
+                ctx.gateway.delete_volume(volume.id)
         ctx.purge()
         return Outcome.done()
 

@@ -63,13 +63,16 @@ def volume_for(ctx: StepContext, name: str, location: str) -> HVolume | Outcome 
             return waiting
     record = record_of(storage)
     if not record.volume_id:
-        found = ctx.gateway.find_volumes(f"{RESOURCE}={storage.id},{ROLE}=volume")
+        found = ctx.gateway.find_volumes(f"{RESOURCE}={storage.id},{ROLE}=volume") if record.create_attempts != 0 \
+            else []  # no create was ever sent: nothing to look for
         if found:  # created by a worker that died before it could record it
             _record_volume(ctx, storage, found[0].id, location)
             return _ready(ctx, found[0])
         labels = {MANAGED: "true", RESOURCE: str(storage.id), KIND: KIND_NAME, ROLE: "volume"}
 
         def start() -> HAction | None:
+            ctx.update_other(storage.id, BlockStorageRecord,
+                             internal={"create_attempts": (record.create_attempts or 0) + 1})
             response = ctx.gateway.create_volume(name=hetzner_name(name, str(storage.id)),
                                                  size=BlockStorageSpec.parse(storage.spec).size_gb,
                                                  location=location, labels=labels)
@@ -99,7 +102,13 @@ def _ready(ctx: StepContext, volume: HVolume) -> HVolume | Outcome:
     return volume
 
 
-def attached_as_volume(ctx: StepContext, name: str, instance: str, location: str, size_gb: int) -> None:
+def volume_id_of(ctx: StepContext, name: str) -> int | None:
+    """The Hetzner volume recorded for ``name`` (no Hetzner call)."""
+    storage = find(ctx, name)
+    return record_of(storage).volume_id if storage is not None else None
+
+
+def attached_as_volume(ctx: StepContext, name: str, instance: str, location: str, size_gb: int | None = None) -> None:
     storage = find(ctx, name)
     if storage is not None:
         _attached(ctx, storage, instance, size_gb, location=location)

@@ -85,6 +85,9 @@ class InstanceKind(Kind):
                                                 pointer=f"/spec/sshKeys/{index}")
         return {} if request.old is not None else {"powerState": "off"}
 
+    def initial_record(self) -> dict[str, Any]:
+        return InstanceRecord(create_attempts=0).to_json()  # no create sent: nothing to look for on Hetzner
+
     def check_action(self, resource: Resource, action: str) -> dict[str, Any]:
         """Decide a power action against the latest accepted power intent; 412 when it makes no sense."""
         record = InstanceRecord.from_json(resource.internal)

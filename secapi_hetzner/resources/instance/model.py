@@ -45,12 +45,15 @@ class InstanceSpec:
 @dataclass(frozen=True)
 class InstanceRecord(InternalRecord):
     """``server_id``: the Hetzner server; ``location``: where it was created; ``power``: the latest
-    accepted power intent; ``shutdown_started``: when a graceful shutdown began (epoch seconds)."""
+    accepted power intent; ``shutdown_started``: when a graceful shutdown began (epoch seconds);
+    ``create_attempts``: how many creates were sent (a lost answer is looked for only after one)."""
 
     server_id: int | None = None
     location: str | None = None
     power: Power = "off"
     shutdown_started: float | None = None
+    #: creates sent so far (0 for an instance whose server was never asked for; None before this was kept)
+    create_attempts: int | None = None
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,29 @@ from __future__ import annotations
 import enum
 import hashlib
 import time
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from secapi_hetzner.clock import now, rfc3339
 from secapi_hetzner.engine.context import MANAGED, ROLE, StepContext, hetzner_name
-from secapi_hetzner.engine.follow import follow
+from secapi_hetzner.engine.follow import follow, resume, step_key
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerError, HetznerNotFound, HetznerRejected, HServer
+from secapi_hetzner.hetzner.models import HAction
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.block_storage import usage as block_storages
 from secapi_hetzner.resources.block_storage.model import BlockStorageSpec
 from secapi_hetzner.resources.image import usage as images
 from secapi_hetzner.resources.instance import translate
-from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec, InstanceStatus
+from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec, InstanceStatus, Power
 from secapi_hetzner.store.repository import Resource
 
 GROUP_LABEL = "secapi.cloud/group"
+
+
+#: power actions whose success says the server's power state
+POWER_RESULTS: dict[str, Power] = {"start_server": "on", "reboot_server": "on", "stop_server": "off"}
 
 
 class Step(enum.StrEnum):
@@ -62,10 +68,9 @@ class InstanceReconciler:
 
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
-        if ctx.operation.step == Step.CREATE and _record(ctx).server_id:  # following the server's create action
-            waiting = follow(ctx, Step.CREATE, lambda: None)
-            if waiting is not None:
-                return waiting
+        resumed = resume(ctx, watched=(Step.SHUTDOWN,))  # a run that only waits reads the action, nothing else
+        if isinstance(resumed, Outcome):
+            return resumed
         server = self._find_server(ctx)
         if server is None:
             outcome = self._create(ctx)
@@ -83,12 +88,16 @@ class InstanceReconciler:
         return self._finish(ctx, server)
 
     def _find_server(self, ctx: StepContext) -> HServer | None:
-        server_id = _record(ctx).server_id
-        if server_id:
+        """The instance's server: the recorded one, else one a create whose answer was lost made (found
+        by its labels); no list call when no create was ever sent."""
+        record = _record(ctx)
+        if record.server_id:
             try:
-                return ctx.gateway.get_server(server_id)
+                return ctx.gateway.get_server(record.server_id)
             except HetznerNotFound:
                 ctx.update(internal={"server_id": None})
+        if record.create_attempts == 0:
+            return None
         adopted = ctx.gateway.find_servers(ctx.selector())
         if adopted:
             ctx.update(internal={"server_id": adopted[0].id})
@@ -111,15 +120,24 @@ class InstanceReconciler:
                 ctx.waiting_on("WaitingForImage", f"Waiting for image {source!r}: {choice.message}")
                 return ctx.wait(choice.message, 1.0, reason="WaitingForImage")
             image = choice.image
+        volume_ids: list[int] = []  # data volumes are attached by the create itself: no attach action
+        for volume_ref in spec.data_volumes:
+            volume = block_storages.volume_for(ctx, volume_ref.name, request.location)
+            if isinstance(volume, Outcome):
+                return volume
+            if volume is not None and volume.server_id is None:
+                volume_ids.append(volume.id)
         key_ids = tuple(self._ssh_key_id(ctx, key) for key in request.public_keys)
         group_id = self._placement_group(ctx, request.anti_affinity_group) if request.anti_affinity_group else None
 
         def start() -> Any:
+            # counted before it is sent: a create whose answer is lost is then looked for by its labels
+            ctx.update(internal={"create_attempts": (_record(ctx).create_attempts or 0) + 1})
             server, action = ctx.gateway.create_server(
                 name=hetzner_name(ctx.resource.key.name, str(ctx.resource.id)), server_type=request.server_type,
                 image=image, location=request.location, labels=ctx.ownership_labels(),
-                user_data=request.user_data, ssh_key_ids=key_ids, placement_group_id=group_id,
-                start_after_create=False)
+                user_data=request.user_data, ssh_key_ids=key_ids, volume_ids=volume_ids,
+                placement_group_id=group_id, start_after_create=False)
             ctx.update(internal={"server_id": server.id, "location": request.location})
             return action
 
@@ -162,19 +180,23 @@ class InstanceReconciler:
         return waiting if waiting is not None else ctx.gateway.get_server(server.id)
 
     def _attach_volumes(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
+        instance = ctx.resource.key.name
         for volume_ref in _spec(ctx).data_volumes:
+            recorded = block_storages.volume_id_of(ctx, volume_ref.name)
+            if recorded is not None and recorded in server.volume_ids:  # attached: the server says so
+                block_storages.attached_as_volume(ctx, volume_ref.name, instance, server.location)
+                continue
             volume = block_storages.volume_for(ctx, volume_ref.name, server.location)
             if volume is None:
                 continue
             if isinstance(volume, Outcome):
                 return volume
-            size = volume.size
             if volume.server_id != server.id:
                 attach = partial(ctx.gateway.attach_volume, volume.id, server.id)
                 waiting = follow(ctx, Step.ATTACH, attach, target=volume.id)
                 if waiting is not None:
                     return waiting
-            block_storages.attached_as_volume(ctx, volume_ref.name, ctx.resource.key.name, server.location, size)
+            block_storages.attached_as_volume(ctx, volume_ref.name, instance, server.location, volume.size)
         return server
 
     def _converge_power(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
@@ -184,43 +206,55 @@ class InstanceReconciler:
             return ctx.wait(f"Hetzner server {server.id} is {server.status}", reason="ServerStuck")
         if wanted == actual:
             return server
-        if wanted == "on":
+        if wanted == "on":  # a power-on that succeeded leaves the server running: no read needed
             waiting = follow(ctx, Step.POWERON, lambda: ctx.gateway.power_on(server.id))
-            return waiting if waiting is not None else ctx.gateway.get_server(server.id)
+            return waiting if waiting is not None else replace(server, status="running")
         return self._stop(ctx, server)
 
     def _stop(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
-        """Graceful shutdown (ACPI), then a power off once the grace period has passed."""
+        """Graceful shutdown (ACPI), then a power off once the grace period has passed. Hetzner's shutdown
+        action only says whether the request reached the server: the server going off is the answer, so
+        the server is read first and the action only while the server still runs."""
         if server.status == "off":
             return server
         started = _record(ctx).shutdown_started
         if not started:
             started = time.time()
             ctx.update(internal={"shutdown_started": started})
-        waiting = follow(ctx, Step.SHUTDOWN, lambda: ctx.gateway.shutdown(server.id))
-        if waiting is not None:
-            return waiting
+        elapsed = time.time() - started
+        pause = ctx.pacing.pause("shutdown_server", elapsed, ctx.timings.action_poll)
+        step = step_key(Step.SHUTDOWN)
+        if ctx.operation.step not in (step, f"{step}:done"):  # not sent yet
+            ctx.progress(step, ctx.gateway.shutdown(server.id).id)
+            return Outcome.retry(pause, "waiting for the guest to shut down")
         current = ctx.gateway.get_server(server.id)
         if current.status == "off":
+            ctx.pacing.observe("shutdown_server", elapsed)
             return current
-        elapsed = time.time() - started
+        if ctx.operation.step == step:  # still running: did the request reach it?
+            waiting = follow(ctx, Step.SHUTDOWN, lambda: None)
+            if waiting is not None and waiting.kind == "failed":
+                return waiting
         if elapsed < ctx.timings.shutdown_grace:  # look again less and less often, never past the grace
-            delay = min(ctx.timings.shutdown_grace - elapsed, max(2.0, elapsed / 2))
-            return Outcome.retry(delay, "waiting for the guest to shut down")
+            return Outcome.retry(min(ctx.timings.shutdown_grace - elapsed, pause), "waiting for the guest to shut down")
         waiting = follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id))
-        return waiting if waiting is not None else ctx.gateway.get_server(server.id)
+        return waiting if waiting is not None else replace(server, status="off")
 
     def _finish(self, ctx: StepContext, server: HServer) -> Outcome:
         power = translate.power_state_from_server(server)
         if power is None:
             return ctx.wait(f"Hetzner server {server.id} is {server.status}", reason="ServerStuck")
-        changed = ctx.resource.status.get("powerState") != power or "powerStateSince" not in ctx.resource.status
+        return self._settled(ctx, power, server.location)
+
+    def _settled(self, ctx: StepContext, power: Power, location: str) -> Outcome:
+        # powerStateSince is absent until the power state first changes (the spec: until it was started)
+        changed = ctx.resource.status.get("powerState") != power
         status = InstanceStatus(power, rfc3339(now()) if changed else None)
         message = None
         zone = _spec(ctx).zone
-        if server.location != zone:
+        if location != zone:
             message = (f"Zone change to {zone} not applied: Hetzner cannot move a server; "
-                       f"it stays in {server.location}. Recreate the instance to move it.")
+                       f"it stays in {location}. Recreate the instance to move it.")
         ctx.update(status=status.to_json(), internal={"shutdown_started": None},
                    event=Event.PROVISIONED, reason="ZoneNotChanged" if message else None, message=message)
         return Outcome.done()
@@ -248,7 +282,14 @@ class InstanceReconciler:
         ctx.update(internal={"power": actual or ctx.resource.status.get("powerState", "off")})
 
     def _act(self, ctx: StepContext, action: str) -> Outcome:
-        had_server = _record(ctx).server_id
+        resumed = resume(ctx, watched=(Step.SHUTDOWN,))
+        if isinstance(resumed, Outcome):
+            return resumed
+        record = _record(ctx)
+        if isinstance(resumed, HAction) and resumed.command in POWER_RESULTS and record.location:
+            # the power action just succeeded: its result is known without reading the server again
+            return self._settled(ctx, POWER_RESULTS[resumed.command], record.location)
+        had_server = record.server_id
         server = self._find_server(ctx)
         if server is None:
             if had_server:
@@ -261,7 +302,7 @@ class InstanceReconciler:
             waiting = follow(ctx, Step.REBOOT, lambda: ctx.gateway.reboot(server_id))
             if waiting is not None:
                 return waiting
-            server = ctx.gateway.get_server(server_id)
+            server = replace(server, status="running")  # a reboot that succeeded leaves it running
         else:
             result = self._converge_power(ctx, server)
             if isinstance(result, Outcome):
@@ -272,13 +313,25 @@ class InstanceReconciler:
     # -- delete --------------------------------------------------------------------------------------
 
     def delete(self, ctx: StepContext) -> Outcome:
-        server = self._find_server(ctx)
-        if server is not None:
-            waiting = follow(ctx, Step.DELETE, lambda: ctx.gateway.delete_server(server.id))
+        resumed = resume(ctx, watched=(Step.SHUTDOWN,))
+        if isinstance(resumed, Outcome):
+            return resumed
+        record = _record(ctx)
+        if record.server_id:
+            server_id = record.server_id
+
+            def start() -> HAction | None:
+                try:
+                    return ctx.gateway.delete_server(server_id)
+                except HetznerNotFound:  # gone already (deleted outside, or by an earlier run)
+                    return None
+
+            waiting = follow(ctx, Step.DELETE, start)
             if waiting is not None:
                 return waiting
-        for leftover in ctx.gateway.find_servers(ctx.selector()):
-            ctx.gateway.delete_server(leftover.id)
+        if record.create_attempts is None or record.create_attempts > (1 if record.server_id else 0):
+            for leftover in ctx.gateway.find_servers(ctx.selector()):  # a create whose answer was lost
+                ctx.gateway.delete_server(leftover.id)
         block_storages.release(ctx, _spec(ctx).storage_names, ctx.resource.key.name)
         self._cleanup_shared(ctx)  # before the purge: a failure here is retried, not forgotten
         ctx.purge()
@@ -286,9 +339,14 @@ class InstanceReconciler:
 
     def _cleanup_shared(self, ctx: StepContext) -> None:
         """SSH keys and placement groups are shared per project: remove those nothing uses any more."""
+        if not _spec(ctx).ssh_keys:
+            return self._cleanup_group(ctx)
         for key in ctx.gateway.find_ssh_keys(f"{MANAGED}=true,{ROLE}=ssh-key"):
             if not ctx.repository.referencing_anywhere("instance", key.public_key.split()[1]):
                 ctx.gateway.delete_ssh_key(key.id)
+        self._cleanup_group(ctx)
+
+    def _cleanup_group(self, ctx: StepContext) -> None:
         group = _spec(ctx).anti_affinity_group
         if group:
             for found in ctx.gateway.find_placement_groups(f"{GROUP_LABEL}={_group_key(ctx.resource, group)}"):

@@ -1,0 +1,60 @@
+"""When to look at a running Hetzner action again: near the moment it is expected to end, learnt from
+the actions seen finishing (per command), so a create costs one or two action reads, not one every
+half second, and is noticed within a tenth of its duration once done. Pure, apart from its lock."""
+
+from __future__ import annotations
+
+import threading
+
+#: first guesses per action command (seconds), before any action of the command was seen to finish
+TYPICAL_SECONDS = {
+    "create_server": 10.0, "start_server": 3.0, "stop_server": 3.0, "shutdown_server": 3.0,
+    "reboot_server": 5.0, "change_server_type": 30.0, "delete_server": 3.0, "create_image": 30.0,
+    "create_volume": 3.0, "attach_volume": 3.0, "detach_volume": 3.0, "resize_volume": 3.0,
+}
+DEFAULT_SECONDS = 5.0
+#: the longest pause between two reads of an action that takes much longer than expected
+MAX_PAUSE_SECONDS = 10.0
+LEARNING_WEIGHT = 0.3  # weight of the newest observation in the running estimate
+
+
+class ActionPacing:
+    """Expected durations per command: the first one seen replaces the guess, later ones move it by
+    ``LEARNING_WEIGHT``; a command not seen yet is guessed from the others (how much faster or slower
+    this Hetzner is than the typical times)."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        """``scale`` multiplies the first guesses (0 in tests against an instant simulator)."""
+        self._scale = scale
+        self._learnt: dict[str, float] = {}
+        self._ratio: float | None = None  # observed / typical, over every action seen
+        self._lock = threading.Lock()
+
+    def expected(self, command: str) -> float:
+        with self._lock:
+            if command in self._learnt:
+                return self._learnt[command]
+            ratio = self._scale if self._ratio is None else self._ratio
+            return TYPICAL_SECONDS.get(command, DEFAULT_SECONDS) * ratio
+
+    def observe(self, command: str, seconds: float | None) -> None:
+        """An action of ``command`` finished after ``seconds``: learn from it."""
+        if seconds is None:
+            return
+        with self._lock:
+            before = self._learnt.get(command)
+            self._learnt[command] = seconds if before is None else before + LEARNING_WEIGHT * (seconds - before)
+            ratio = seconds / TYPICAL_SECONDS.get(command, DEFAULT_SECONDS)
+            self._ratio = ratio if self._ratio is None else self._ratio + LEARNING_WEIGHT * (ratio - self._ratio)
+
+    def pause(self, command: str, elapsed: float, poll: float) -> float:
+        """Seconds until the next read of an action of ``command`` running for ``elapsed`` seconds: 90 % of
+        the expected time first, then every tenth of it; once it runs half as long again as expected, half
+        its overrun (so an action far slower than expected costs a few reads, not one per poll); never
+        below ``poll``, never above ``MAX_PAUSE_SECONDS``."""
+        expected = self.expected(command)
+        if elapsed < 0.9 * expected:
+            return max(poll, 0.9 * expected - elapsed)
+        if elapsed < 1.5 * expected:
+            return max(poll, 0.1 * expected)
+        return min(MAX_PAUSE_SECONDS, max(poll, 0.1 * expected, (elapsed - expected) / 2))
