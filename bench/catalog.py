@@ -9,7 +9,6 @@ depend on the machine, so nothing here asserts a speed.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import httpx
 from hcloud import Client
 
-from bench.harness import ROOT, load, machine, running_service
+from bench.harness import ROOT, load, machine, record, running_service
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -62,11 +61,7 @@ def main() -> None:
         "hetzner_calls_during_seca_run": hetzner_calls_during_seca,
         "hetzner_calls_per_direct_read": round(direct_calls / max(1, direct.requests), 2),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"catalog-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "catalog-latest.md").write_text(markdown(report))
-    print(markdown(report))
+    record("catalog", report, markdown(report))
 
 
 def markdown(report: dict[str, Any]) -> str:

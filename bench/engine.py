@@ -12,7 +12,6 @@ Results go to bench/results/. Not a test: nothing here asserts a speed.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import ROOT, RunningService, machine, running_service
+from bench.harness import ROOT, RunningService, machine, record, running_service
 from secapi_hetzner.lifecycle import Event, walk
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.repository import Key, ResourceRepository
@@ -133,11 +132,7 @@ def main() -> None:
               "setup": {"gunicorn_workers": 1, "worker": "in-process", "action_poll_s": 0.05,
                         "simulator_action_seconds": 0, "list_total": args.list_total},
               "engine": engine, "list": lists}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"engine-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "engine-latest.md").write_text(markdown(report))
-    print(markdown(report))
+    record("engine", report, markdown(report))
 
 
 def markdown(report: dict[str, Any]) -> str:

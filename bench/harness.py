@@ -3,6 +3,7 @@ with a bounded number of threads for a bounded time, and describe the machine.""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -14,7 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -141,3 +144,13 @@ def machine() -> dict[str, str]:
         pass
     return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "python": platform.python_version(),
             "platform": platform.platform()}
+
+
+def record(name: str, report: dict[str, Any], markdown: str) -> None:
+    """Keep a run's figures: ``bench/results/<name>-<stamp>.json`` and ``<name>-latest.md``; print them."""
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (results / f"{name}-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (results / f"{name}-latest.md").write_text(markdown)
+    print(markdown)

@@ -10,7 +10,6 @@ service (the engine learns how long actions take). Not a test: nothing here asse
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import ROOT, RunningService, machine, running_service
+from bench.harness import ROOT, RunningService, machine, record, running_service
 
 RESULTS = ROOT / "bench" / "results"
 #: issue 7's targets: Hetzner calls per operation
@@ -106,11 +105,7 @@ def main() -> None:
                 httpx.Client(base_url=svc.url, headers={"Authorization": f"Bearer {svc.token}"}, timeout=60) as client:
             rows += measure(svc, client, seconds)
     report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"hetzner-calls-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "hetzner-calls-latest.md").write_text(markdown(report))
-    print(markdown(report))
+    record("hetzner-calls", report, markdown(report))
 
 
 def markdown(report: dict[str, Any]) -> str:
