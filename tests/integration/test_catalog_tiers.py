@@ -168,3 +168,12 @@ def test_warm_tier_reads_cost_zero_hetzner_calls(fresh_service: httpx.Client, si
                              (f"{skus_path('us-west')}/seca.s2xl", {})):
             assert fresh_service.get(path, params=params).status_code == 200
     assert operator_calls(simulator) == cold
+
+
+def test_no_storage_or_network_tier(service: Service) -> None:
+    """Hetzner publishes no IOPS or bandwidth guarantee: no RD/LD/LE or N tier (docs/compatibility.md)."""
+    for api in ("seca.storage", "seca.network"):
+        items = all_items(service, f"/providers/{api}/v1/tenants/{TENANT}/skus")
+        assert items and all("tier" not in item["labels"] and "Tier" not in item["labels"] for item in items)
+        assert all(not item["metadata"]["name"].startswith("seca.") for item in items)
+        assert service.get(f"/providers/{api}/v1/tenants/{TENANT}/skus/seca.rd100").status_code == 404

@@ -12,8 +12,8 @@ when a Hetzner server type meets it there; the SKU is *realised* by one server t
   location (zone) of the region;
 * ``D`` tiers need **dedicated** vCPUs (Hetzner ``cpu_type=dedicated``: the ``ccx`` family). Their
   benchmark minimums grow with the vCPU count all the way (D2XL: 13000 points for 32 vCPUs) and stay
-  above the ``S`` minimums by a growing margin (DS/SS +10 %, DXL/SXL +12.5 %, D2XL/S2XL +44 %): that
-  is the performance of cores nobody else shares. Shared vCPUs never realise a ``D`` tier.
+  above the ``S`` minimums from DS up (DS/SS +10 %, DM/SM +17 %, DXL/SXL +12.5 %, D2XL/S2XL +44 %):
+  the performance of cores nobody else shares. Shared vCPUs never realise a ``D`` tier.
 * ``S`` tiers are met by **shared** vCPUs (``cpu_type=shared``: ``cx``, ``cpx``); their minimums
   flatten at the top (S2XL: 9000 points for 32 vCPUs), which allows for the contention of a shared
   host. A dedicated vCPU does at least as well as a shared one, so when no shared type meets an
