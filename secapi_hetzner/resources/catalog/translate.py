@@ -3,7 +3,9 @@
 * A SECA **region** is a Hetzner network zone (eu-central, us-east, us-west, ap-southeast); its
   zones are the zone's locations (fsn1, nbg1, hel1, ...).
 * A **compute SKU** is a server type, listed in a region only where it is available in at least
-  one of the region's locations.
+  one of the region's locations; the SECA standard tiers (``seca.d2xs`` …) are in ``tiers.py``.
+* **Storage and network tiers** (RD/LD/LE, N1K/N5K/N10K) are not offered: Hetzner publishes no IOPS
+  or bandwidth guarantee (docs/compatibility.md, "SKU tiers").
 * **Storage SKUs**: Hetzner volumes (remote-durable) and the servers' local disks (local-durable).
 * **Network SKU**: Hetzner private networks have no tiers, so there is one honest SKU.
 * **Images**: Hetzner system images; arm64 builds get a ``-arm64`` suffix because x86 and arm
