@@ -23,6 +23,24 @@ def test_regions_are_network_zones_with_default_first() -> None:
     assert views[2].zones == ("fsn1", "nbg1", "hel1")  # ordered by Hetzner id
 
 
+def test_region_zones_are_ordered_by_hetzner_id() -> None:
+    assert translate.region_zones(LOCATIONS, "eu-central") == ("fsn1", "nbg1", "hel1")
+    assert translate.region_zones(LOCATIONS, "us-east") == ("ash",)
+    assert translate.region_zones(LOCATIONS, "mars-north") == ()
+
+
+def test_offered_zones() -> None:
+    st = server_type("cx23", locations=(HTypeLocation("fsn1", True, False), HTypeLocation("nbg1", False, False),
+                                        HTypeLocation("hel1", True, True)))
+    assert translate.offered_zones(st, ("fsn1", "nbg1", "hel1")) == ("fsn1",)
+    assert translate.offered_zones(st, ("ash",)) == ()
+    retired = server_type("cx23", deprecated=True, locations=(HTypeLocation("fsn1", True, False),))
+    assert translate.offered_zones(retired, ("fsn1",)) == ()
+    unnamable = server_type("CX_23", locations=(HTypeLocation("fsn1", True, False),))
+    assert translate.offered_zones(unnamable, ("fsn1",)) == ()
+    assert translate.compute_sku_spec_from_server_type(unnamable, ("fsn1",)) is None
+
+
 def test_compute_sku_only_where_available() -> None:
     cax = server_type("cax11", arch="arm", locations=(HTypeLocation("fsn1", True, False),
                                                       HTypeLocation("ash", False, False)))

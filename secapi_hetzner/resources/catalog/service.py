@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,11 +12,10 @@ from typing import Any
 
 from secapi_hetzner import errors
 from secapi_hetzner.metadata import modification, sku_metadata
-from secapi_hetzner.resources.catalog import translate
+from secapi_hetzner.resources.catalog import tiers, translate
 from secapi_hetzner.resources.catalog.cache import CatalogCache
+from secapi_hetzner.resources.catalog.translate import NAME_PATTERN
 from secapi_hetzner.scope import COMPUTE, NETWORK, REGION, STORAGE, Api
-
-NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 class VersionBook:
@@ -94,13 +92,13 @@ class Catalog:
     # -- SKUs and images ------------------------------------------------------------------------------
 
     def compute_skus(self, tenant: str, region: str) -> list[CatalogItem]:
+        """Hetzner's server types offered in the region, and the SECA standard tiers they realise there."""
         zones = self.zones(region)
-        items = []
-        for st in sorted(self.cache.get().server_types, key=lambda item: item.name):
-            body = translate.compute_sku_spec_from_server_type(st, zones)
-            if body is not None and NAME_PATTERN.match(st.name):
-                items.append(self._sku(COMPUTE, "instance-sku", tenant, region, st.name, body))
-        return items
+        server_types = self.cache.get().server_types
+        specs = {st.name: body for st in server_types
+                 if (body := translate.compute_sku_spec_from_server_type(st, zones)) is not None}
+        specs.update(tiers.compute_tier_sku_specs(server_types, zones))
+        return [self._sku(COMPUTE, "instance-sku", tenant, region, name, body) for name, body in sorted(specs.items())]
 
     def storage_skus(self, tenant: str, region: str) -> list[CatalogItem]:
         self.zones(region)

@@ -3,7 +3,9 @@
 * A SECA **region** is a Hetzner network zone (eu-central, us-east, us-west, ap-southeast); its
   zones are the zone's locations (fsn1, nbg1, hel1, ...).
 * A **compute SKU** is a server type, listed in a region only where it is available in at least
-  one of the region's locations.
+  one of the region's locations; the SECA standard tiers (``seca.d2xs`` …) are in ``tiers.py``.
+* **Storage and network tiers** (RD/LD/LE, N1K/N5K/N10K) are not offered: Hetzner publishes no IOPS
+  or bandwidth guarantee (docs/compatibility.md, "SKU tiers").
 * **Storage SKUs**: Hetzner volumes (remote-durable) and the servers' local disks (local-durable).
 * **Network SKU**: Hetzner private networks have no tiers, so there is one honest SKU.
 * **Images**: Hetzner system images; arm64 builds get a ``-arm64`` suffix because x86 and arm
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +32,8 @@ VOLUME_IOPS = 5000
 LOCAL_DISK_IOPS = 20000
 NETWORK_BANDWIDTH_MBPS = 1000
 NETWORK_PACKETS_PER_SECOND = 100000
+#: A SECA resource name (SKU, image): lower-case words joined by ``-``, segments joined by ``.``.
+NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,19 @@ def regions_from_locations(locations: Iterable[HLocation], default_region: str) 
     return sorted(views, key=lambda view: (view.name != default_region, view.name))
 
 
+def region_zones(locations: Iterable[HLocation], region: str) -> tuple[str, ...]:
+    """The zones (location names) of one region, ordered by Hetzner id; empty for an unknown region."""
+    return tuple(loc.name for loc in sorted(locations, key=lambda item: item.id) if loc.network_zone == region)
+
+
+def offered_zones(st: HServerType, zones: Sequence[str]) -> tuple[str, ...]:
+    """The zones among ``zones`` where a server type can be ordered (none when it is retired or its name
+    cannot be a SECA SKU name)."""
+    if st.deprecated or not NAME_PATTERN.match(st.name):
+        return ()
+    return tuple(zone for zone in zones if st.available_in(zone))
+
+
 def sku_family(server_type: str) -> str:
     return server_type.rstrip("0123456789")
 
@@ -58,10 +76,20 @@ def _labels(values: dict[str, object]) -> dict[str, str]:
 
 def compute_sku_spec_from_server_type(st: HServerType, zones: Sequence[str]) -> dict[str, Any] | None:
     """The SECA compute SKU body for one server type in one region, or None if not offered there."""
-    available = [zone for zone in zones if st.available_in(zone)]
-    if not available or st.deprecated:
+    available = offered_zones(st, zones)
+    if not available:
         return None
-    labels = _labels({
+    return {"labels": server_type_labels(st, available), "spec": compute_sku_spec(st)}
+
+
+def compute_sku_spec(st: HServerType) -> dict[str, int]:
+    """``vCPU`` and ``ram`` (whole GB, rounded up: the spec wants an integer) of a server type."""
+    return {"vCPU": st.cores, "ram": max(1, math.ceil(st.memory_gb))}
+
+
+def server_type_labels(st: HServerType, available: Sequence[str]) -> dict[str, str]:
+    """What a compute SKU's labels say about the server type behind it and where it can be ordered."""
+    return _labels({
         "architecture": ARCHITECTURES.get(st.architecture, st.architecture),
         "cpu-type": st.cpu_type,
         "vcpu": st.cores,
@@ -71,7 +99,6 @@ def compute_sku_spec_from_server_type(st: HServerType, zones: Sequence[str]) -> 
         "family": sku_family(st.name),
         "zones": ".".join(available),
     })
-    return {"labels": labels, "spec": {"vCPU": st.cores, "ram": max(1, math.ceil(st.memory_gb))}}
 
 
 def _format_number(value: float) -> str:
