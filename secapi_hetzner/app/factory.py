@@ -21,7 +21,7 @@ from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
 from secapi_hetzner.hetzner import Gateway, Gateways
-from secapi_hetzner.resources.catalog import Catalog, CatalogCache
+from secapi_hetzner.resources.catalog import Catalog, CatalogCache, server_type_for_sku
 from secapi_hetzner.resources.registry import KINDS, kind_named
 from secapi_hetzner.runner.drift import DriftReconciler
 from secapi_hetzner.runner.worker import Worker
@@ -55,7 +55,12 @@ def build_services(settings: Settings, db: Database) -> Services:
         types = {st.name: st.architecture for st in catalog.cache.get().server_types}
         return types.get(server_type, "x86")
 
-    worker = Worker(db, kind_named, gateway_for, timings=settings.timings, architecture_of=architecture_of)
+    def resolve_sku(region: str, sku: str) -> str | None:
+        found = server_type_for_sku(catalog.cache.get(), region, sku)
+        return found.name if found is not None else None
+
+    worker = Worker(db, kind_named, gateway_for, timings=settings.timings, architecture_of=architecture_of,
+                    resolve_sku=resolve_sku)
     return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,

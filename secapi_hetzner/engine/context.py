@@ -60,6 +60,8 @@ class StepContext:
     record_type: type[InternalRecord] = NoRecord
     #: server type name → Hetzner architecture (x86, arm), from the cached catalog
     architecture_of: Callable[[str], str] = lambda name: "x86"
+    #: (region, compute SKU name) → the Hetzner server type that realises it now, from the cached catalog
+    resolve_sku: Callable[[str, str], str | None] = lambda region, sku: sku
     timings: EngineTimings = field(default_factory=EngineTimings)
     pacing: ActionPacing = field(default_factory=ActionPacing)
     watch: ActionWatch = field(default_factory=ActionWatch)

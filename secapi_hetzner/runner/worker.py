@@ -58,11 +58,13 @@ def outcome_for(exc: Exception, failures: int, retry_base: float) -> Outcome:
 class Worker:
     def __init__(self, db: Database, kinds: Callable[[str], Kind], gateway_for: Callable[[Resource], Gateway], *,
                  worker_id: str | None = None, timings: EngineTimings | None = None,
-                 architecture_of: Callable[[str], str] | None = None) -> None:
+                 architecture_of: Callable[[str], str] | None = None,
+                 resolve_sku: Callable[[str, str], str | None] | None = None) -> None:
         self.timings = timings or EngineTimings()
         self.pacing = ActionPacing(self.timings.action_time_scale)
         self.watch = ActionWatch(fresh=min(1.0, self.timings.action_poll))
         self.architecture_of = architecture_of or (lambda name: "x86")
+        self.resolve_sku = resolve_sku or (lambda region, sku: sku)
         self.db = db
         self.queue = Queue(db)
         self.repository = ResourceRepository(db)
@@ -187,7 +189,8 @@ class Worker:
         kind = self.kinds(resource.key.kind)
         assert kind.reconciler is not None
         ctx = StepContext(self.db, self.repository, self.queue, self.gateway_for(resource), op, resource,
-                          kind.record, self.architecture_of, self.timings, self.pacing, self.watch)
+                          kind.record, self.architecture_of, self.resolve_sku, self.timings, self.pacing,
+                          self.watch)
         try:
             if op.reason == "apply":
                 outcome = kind.reconciler.apply(ctx)

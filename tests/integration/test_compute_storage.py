@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from secapi_hetzner.app.services import current
 from tests.conftest import TENANT, Service
 
 WS = "ws-compute"
@@ -202,3 +203,26 @@ def test_the_same_put_again_retries_a_resource_in_error(service: Service) -> Non
     assert service.get(f"{COMPUTE}/vm-retry").json()["status"]["state"] == "active"
     service.delete(f"{COMPUTE}/vm-retry")
     service.drain()
+
+
+def test_an_instance_of_a_standard_tier_gets_the_type_behind_it(service: Service) -> None:
+    """skuRef seca.d2xs (the tier the conformance suite selects with Tier=D2XS) creates the server type the
+    catalog names for it; the instance keeps that type through updates, and drift sees no change."""
+    tier = service.get(f"/providers/seca.compute/v1/tenants/{TENANT}/skus/seca.d2xs").json()
+    hetzner_type = tier["labels"]["hetzner-type"]
+    assert service.put(f"{STORAGE}/tier-boot", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}}).status_code == 201
+    assert service.put(f"{COMPUTE}/tier-vm", instance_body("tier-boot", sku="seca.d2xs")).status_code == 201
+    service.drain()
+    got = service.get(f"{COMPUTE}/tier-vm").json()
+    assert got["status"]["state"] == "active" and got["spec"]["skuRef"]["resource"].endswith("/skus/seca.d2xs")
+    [server] = [s for s in servers(service) if s["name"].startswith("tier-vm-")]
+    assert server["server_type"]["name"] == hetzner_type
+    body = instance_body("tier-boot", sku="seca.d2xs")
+    body["labels"] = {"app": "changed"}
+    assert service.put(f"{COMPUTE}/tier-vm", body).status_code == 200
+    service.drain()
+    assert service.get(f"{COMPUTE}/tier-vm").json()["status"]["state"] == "active"
+    assert current().drift.run_once().drifted == []
+    for path in (f"{COMPUTE}/tier-vm", f"{STORAGE}/tier-boot"):
+        assert service.delete(path).status_code == 202
+        service.drain()

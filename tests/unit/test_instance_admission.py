@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from secapi_hetzner.errors import PreconditionFailed
-from secapi_hetzner.hetzner.models import HServerType, HTypeLocation
+from secapi_hetzner.hetzner.models import HLocation, HServerType, HTypeLocation
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.store.repository import Key, Resource
@@ -36,8 +36,9 @@ def spec(sku: str, zone: str = "fsn1", **extra: Any) -> dict[str, Any]:
 
 def admit(new: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
     types = [server_type("cx23", deprecated_in="fsn1"), server_type("cx33")]
+    locations = [HLocation(i, name, name, "DE", name, "eu-central") for i, name in enumerate(("fsn1", "nbg1"), 1)]
     catalog = SimpleNamespace(zones=lambda region: ["fsn1", "nbg1"], cache=SimpleNamespace(get=lambda: SimpleNamespace(
-        server_types=types)), compute_skus=lambda tenant, region: [SimpleNamespace(name=t.name) for t in types])
+        server_types=types, locations=locations)))
     boot = resource("block-storage", "boot", {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"}})
     repository = SimpleNamespace(get=lambda key, *a, **k: boot if key.kind == "block-storage" else None)
     previous = resource("instance", "vm", old) if old is not None else None

@@ -15,7 +15,7 @@ from secapi_hetzner.resources.catalog.service import CatalogItem
 from secapi_hetzner.resources.image import translate
 from secapi_hetzner.resources.image.model import ImageRecord, ImageSpec
 from secapi_hetzner.resources.image.reconcile import ImageReconciler
-from secapi_hetzner.resources.instance.model import InstanceSpec
+from secapi_hetzner.resources.instance import usage as instances
 from secapi_hetzner.resources.kinds import DeleteCheck, Kind
 from secapi_hetzner.scope import STORAGE
 from secapi_hetzner.store.repository import Key, Resource
@@ -66,7 +66,7 @@ def _check_source(request: Admission, storage: Resource, source: translate.Sourc
                                               str(placed.instance)))
         if instance is None:
             return
-        sku = InstanceSpec.parse(instance.spec).sku.name
+        sku = instances.server_type_of(instance)
         server_type = next((st for st in request.catalog.cache.get().server_types if st.name == sku), None)
         if server_type is not None and translate.seca_architecture(server_type.architecture) != source.architecture:
             raise errors.PreconditionFailed(

@@ -12,6 +12,7 @@ from secapi_hetzner.lifecycle import State
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.block_storage import usage as block_storages
 from secapi_hetzner.resources.block_storage.model import BlockStorageSpec, Placement
+from secapi_hetzner.resources.catalog import server_type_for_sku
 from secapi_hetzner.resources.catalog import translate as catalog
 from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec
 from secapi_hetzner.resources.instance.reconcile import InstanceReconciler
@@ -42,16 +43,21 @@ class InstanceKind(Kind):
         if spec.zone not in zones:
             raise errors.PreconditionFailed(f"spec.zone: {spec.zone!r} is not a zone of region {request.region!r} "
                                             f"({', '.join(zones)}).", pointer="/spec/zone")
-        server_type = next((st for st in request.catalog.cache.get().server_types if st.name == sku), None)
-        if server_type is None or not any(item.name == sku for item in
-                                          request.catalog.compute_skus(request.tenant, request.region)):
-            raise errors.PreconditionFailed(f"spec.skuRef: compute SKU {sku!r} does not exist in {request.region}.",
-                                            pointer="/spec/skuRef")
+        snapshot = request.catalog.cache.get()
         before = InstanceSpec.parse(request.old.spec) if request.old is not None else None
         placing = before is None or (before.sku.name, before.zone) != (sku, spec.zone)
+        kept = None if placing or request.old is None else \
+            InstanceRecord.from_json(request.old.internal).server_type_for(sku)
+        # a standard tier (seca.d2xs) resolves to a Hetzner type; an instance placed already keeps its own
+        server_type = next((st for st in snapshot.server_types if st.name == kept), None) if kept else \
+            server_type_for_sku(snapshot, request.region, sku)
+        if server_type is None:
+            raise errors.PreconditionFailed(f"spec.skuRef: compute SKU {sku!r} does not exist in {request.region}.",
+                                            pointer="/spec/skuRef")
         if placing and not server_type.available_in(spec.zone):
             # a deprecated or sold-out type stops new placements only: existing servers of it keep running
-            raise errors.PreconditionFailed(f"spec.skuRef: {sku} is not available in zone {spec.zone}.",
+            named = sku if server_type.name == sku else f"{sku} ({server_type.name})"
+            raise errors.PreconditionFailed(f"spec.skuRef: {named} is not available in zone {spec.zone}.",
                                             pointer="/spec/skuRef")
         if spec.user_data is not None and len(spec.user_data.encode()) > HETZNER_USER_DATA_BYTES:
             raise errors.PreconditionFailed(
@@ -105,7 +111,8 @@ class InstanceKind(Kind):
         if server is None:
             return Drift("DeletedOutsideService",
                          f"Hetzner server {record.server_id} was deleted outside secapi-hetzner.")
-        wanted = InstanceSpec.parse(resource.spec).sku.name
+        wanted = record.server_type_for(InstanceSpec.parse(resource.spec).sku.name) or \
+            InstanceSpec.parse(resource.spec).sku.name
         if resource.state == State.ACTIVE and server.server_type != wanted:
             return Drift("ChangedOutsideService", f"Hetzner server {server.id} is now {server.server_type}, "
                                                   f"not {wanted}.")

@@ -54,6 +54,13 @@ class InstanceRecord(InternalRecord):
     shutdown_started: float | None = None
     #: creates sent so far (0 for an instance whose server was never asked for; None before this was kept)
     create_attempts: int | None = None
+    #: the Hetzner server type placed for ``placed_sku`` (a tier keeps its type when the tier moves on)
+    server_type: str | None = None
+    placed_sku: str | None = None
+
+    def server_type_for(self, sku: str) -> str | None:
+        """The type this instance was placed with for ``sku``, if it was."""
+        return self.server_type if self.placed_sku == sku else None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,13 @@ def _record(ctx: StepContext) -> InstanceRecord:
     return InstanceRecord.from_json(ctx.resource.internal)
 
 
+def _wanted_type(ctx: StepContext) -> str:
+    """The server type for the spec's SKU: the one the instance was placed with, else what the SKU (a type's
+    name, or a standard tier) resolves to in the catalog now."""
+    sku = _spec(ctx).sku.name
+    return _record(ctx).server_type_for(sku) or ctx.resolve_sku(ctx.resource.region, sku) or sku
+
+
 def _group_key(resource: Resource, group: str) -> str:
     text = f"{resource.key.tenant}/{resource.key.workspace}/{group}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -106,7 +113,7 @@ class InstanceReconciler:
 
     def _create(self, ctx: StepContext) -> Outcome | None:
         spec = _spec(ctx)
-        request = translate.server_request_from_instance(spec)
+        request = translate.server_request_from_instance(spec, _wanted_type(ctx))
         boot = block_storages.find(ctx, spec.boot_volume.name)
         boot_spec = BlockStorageSpec.parse(boot.spec) if boot else None
         image: int | str = translate.image_for(boot_spec, ctx.architecture_of(request.server_type))
@@ -132,7 +139,8 @@ class InstanceReconciler:
 
         def start() -> Any:
             # counted before it is sent: a create whose answer is lost is then looked for by its labels
-            ctx.update(internal={"create_attempts": (_record(ctx).create_attempts or 0) + 1})
+            ctx.update(internal={"create_attempts": (_record(ctx).create_attempts or 0) + 1,
+                                 "server_type": request.server_type, "placed_sku": spec.sku.name})
             server, action = ctx.gateway.create_server(
                 name=hetzner_name(ctx.resource.key.name, str(ctx.resource.id)), server_type=request.server_type,
                 image=image, location=request.location, labels=ctx.ownership_labels(),
@@ -168,8 +176,10 @@ class InstanceReconciler:
     def _converge_type(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
         """Hetzner changes the type of a stopped server only: shut it down gracefully (as stop does),
         change the type, and leave the power to ``_converge_power``."""
-        wanted = _spec(ctx).sku.name
+        wanted = _wanted_type(ctx)
         if server.server_type == wanted:
+            if _record(ctx).server_type != wanted:
+                ctx.update(internal={"server_type": wanted, "placed_sku": _spec(ctx).sku.name})
             return server
         stopped = self._stop(ctx, server)
         if isinstance(stopped, Outcome):
@@ -250,13 +260,17 @@ class InstanceReconciler:
         # powerStateSince is absent until the power state first changes (the spec: until it was started)
         changed = ctx.resource.status.get("powerState") != power
         status = InstanceStatus(power, rfc3339(now()) if changed else None)
-        message = None
-        zone = _spec(ctx).zone
-        if location != zone:
-            message = (f"Zone change to {zone} not applied: Hetzner cannot move a server; "
-                       f"it stays in {location}. Recreate the instance to move it.")
+        reason = message = None
+        spec, kept = _spec(ctx), _record(ctx).server_type
+        if location != spec.zone:
+            reason, message = "ZoneNotChanged", (f"Zone change to {spec.zone} not applied: Hetzner cannot move a "
+                                                 f"server; it stays in {location}. Recreate the instance to move it.")
+        elif kept and kept != spec.sku.name and ctx.resolve_sku(ctx.resource.region, spec.sku.name) not in (kept, None):
+            now_type = ctx.resolve_sku(ctx.resource.region, spec.sku.name)
+            reason, message = "TierTypeKept", (f"{spec.sku.name} is realised by {now_type} for new instances now; "
+                                               f"this instance keeps its {kept}.")
         ctx.update(status=status.to_json(), internal={"shutdown_started": None},
-                   event=Event.PROVISIONED, reason="ZoneNotChanged" if message else None, message=message)
+                   event=Event.PROVISIONED, reason=reason, message=message)
         return Outcome.done()
 
     # -- actions -------------------------------------------------------------------------------------

@@ -44,8 +44,9 @@ class ServerRequest:
     anti_affinity_group: str | None
 
 
-def server_request_from_instance(spec: InstanceSpec) -> ServerRequest:
-    return ServerRequest(server_type=spec.sku.name, location=spec.zone, user_data=spec.user_data,
+def server_request_from_instance(spec: InstanceSpec, server_type: str) -> ServerRequest:
+    """The server to create for ``spec``, of ``server_type`` (what its SKU resolved to)."""
+    return ServerRequest(server_type=server_type, location=spec.zone, user_data=spec.user_data,
                          public_keys=spec.ssh_keys, anti_affinity_group=spec.anti_affinity_group)
 
 

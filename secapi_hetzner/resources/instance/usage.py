@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from secapi_hetzner.resources.instance.model import InstanceRecord
+from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec
 from secapi_hetzner.store.repository import Resource
+
+
+def server_type_of(instance: Resource) -> str:
+    """The Hetzner server type the instance has (or asks for, by SKU name, before it is placed)."""
+    sku = InstanceSpec.parse(instance.spec).sku.name
+    return InstanceRecord.from_json(instance.internal).server_type_for(sku) or sku
 
 
 def server_id_of(instance: Resource) -> int | None:
