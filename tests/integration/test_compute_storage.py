@@ -226,3 +226,25 @@ def test_an_instance_of_a_standard_tier_gets_the_type_behind_it(service: Service
     for path in (f"{COMPUTE}/tier-vm", f"{STORAGE}/tier-boot"):
         assert service.delete(path).status_code == 202
         service.drain()
+
+
+def test_a_boot_volume_reports_the_real_disk_and_cannot_outgrow_it(service: Service) -> None:
+    """A block storage that became a server's root disk says the disk's real size, and growing it past what
+    the server type's disk holds is refused (412) instead of accepted and never true (issue 9)."""
+    assert service.put(f"{STORAGE}/root", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}}).status_code == 201
+    assert service.put(f"{COMPUTE}/root-vm", instance_body("root")).status_code == 201
+    service.drain()
+    [server] = [s for s in servers(service) if s["name"].startswith("root-vm-")]
+    disk = server["primary_disk_size"]
+    assert service.get(f"{STORAGE}/root").json()["status"]["sizeGB"] == disk
+    refused = service.put(f"{STORAGE}/root", {"spec": {"sizeGB": disk + 460, "skuRef": LOCAL_SKU}})
+    assert refused.status_code == 412 and f"holds {disk} GB" in refused.json()["detail"], refused.text
+    assert service.get(f"{STORAGE}/root").json()["status"]["sizeGB"] == disk
+    grown = service.put(f"{STORAGE}/root", {"spec": {"sizeGB": disk, "skuRef": LOCAL_SKU}})
+    assert grown.status_code == 200
+    service.drain()
+    got = service.get(f"{STORAGE}/root").json()
+    assert got["status"]["state"] == "active" and got["status"]["sizeGB"] == disk
+    for path in (f"{COMPUTE}/root-vm", f"{STORAGE}/root"):
+        assert service.delete(path).status_code == 202
+        service.drain()

@@ -59,11 +59,18 @@ class BlockStorageKind(Kind):
             if size < before.size_gb:
                 raise errors.PreconditionFailed("spec.sizeGB: block storages can grow but not shrink.",
                                                 pointer="/spec/sizeGB")
-            placed = BlockStorageRecord.from_json(old.internal).placement
+            record = BlockStorageRecord.from_json(old.internal)
+            placed = record.placement
+            if placed == Placement.ROOT_DISK and record.disk_gb and size > record.disk_gb:
+                raise errors.PreconditionFailed(
+                    f"spec.sizeGB: block storage {request.name!r} is the root disk of instance {record.instance!r}, "
+                    f"whose server type's disk holds {record.disk_gb} GB; change the instance's skuRef to a "
+                    "larger type instead.", pointer="/spec/sizeGB")
             if placed and before.sku.name != spec.sku.name:
                 raise errors.PreconditionFailed(f"spec.skuRef cannot change once the block storage is in use "
                                                 f"(it is a {placed}).", pointer="/spec/skuRef")
-        return {"sizeGB": size}
+        placed_disk = BlockStorageRecord.from_json(old.internal).disk_gb if old is not None else None
+        return {"sizeGB": placed_disk or size}
 
     def initial_record(self) -> dict[str, Any]:
         return BlockStorageRecord(create_attempts=0).to_json()

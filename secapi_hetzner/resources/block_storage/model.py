@@ -41,6 +41,8 @@ class BlockStorageRecord(InternalRecord):
     instance: str | None = None
     #: volume creates sent so far (0: none, so there is nothing to look for; None before this was kept)
     create_attempts: int | None = None
+    #: the size of the server disk it became (placement root-disk): what Hetzner really has
+    disk_gb: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.placement, str) and not isinstance(self.placement, Placement):

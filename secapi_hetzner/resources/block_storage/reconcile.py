@@ -25,6 +25,8 @@ class BlockStorageReconciler:
         size = BlockStorageSpec.parse(ctx.resource.spec).size_gb
         status: dict[str, Any] = {"sizeGB": size}
         record = BlockStorageRecord.from_json(ctx.resource.internal)
+        if record.placement == Placement.ROOT_DISK and record.disk_gb:
+            status["sizeGB"] = record.disk_gb  # the server's disk, as Hetzner has it
         if record.placement == Placement.VOLUME and record.volume_id:
             try:
                 volume = ctx.gateway.get_volume(record.volume_id)

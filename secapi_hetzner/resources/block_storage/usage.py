@@ -40,9 +40,11 @@ def _attached(ctx: StepContext, storage: Resource, instance: str, size_gb: int |
 def use_as_root_disk(ctx: StepContext, name: str, instance: str, location: str, disk_gb: int) -> None:
     """``name`` is the root disk of ``instance``'s server, in ``location``, of ``disk_gb``."""
     storage = find(ctx, name)
-    if storage is not None:
-        _attached(ctx, storage, instance, disk_gb, placement=str(Placement.ROOT_DISK), location=location,
-                  volume_id=None)
+    if storage is not None:  # its size is the server's disk: status never reports a size Hetzner does not have
+        ctx.update_other(storage.id, BlockStorageRecord,
+                         status={"attachedTo": {"resource": f"instances/{instance}"}, "sizeGB": disk_gb},
+                         internal={"placement": str(Placement.ROOT_DISK), "location": location, "volume_id": None,
+                                   "disk_gb": disk_gb, "instance": instance})
 
 
 class Step(enum.StrEnum):
@@ -123,6 +125,6 @@ def release(ctx: StepContext, names: tuple[str, ...], instance: str) -> None:
             continue
         record: dict[str, object] = {"instance": None}
         if record_of(storage).placement == Placement.ROOT_DISK:
-            record.update(placement=None, location=None)
+            record.update(placement=None, location=None, disk_gb=None)
         ctx.update_other(storage.id, BlockStorageRecord, status={"attachedTo": None}, internal=record,
                          deleting_too=True)
