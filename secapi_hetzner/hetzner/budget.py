@@ -7,7 +7,7 @@ so the service slows itself down before Hetzner answers 429.
 * :class:`Budget` is what the gateway needs: ``take(priority)`` before each request (0, or the seconds
   until one is available) and ``observe(remaining, reset, limit)`` with Hetzner's headers after each
   answer: the count is lowered when Hetzner says fewer requests remain than we think (never raised),
-  and the bucket shrinks to Hetzner's ``RateLimit-Limit`` when that is below the configured budget.
+  and the reserve below is a share of the lower of the configured budget and Hetzner's ``RateLimit-Limit``.
 * :class:`RequestBudget` is the in-memory bucket (one process; unit tests, gateways built without a
   database). ``store/budget.py`` has the PostgreSQL one that every process and replica shares.
 * **Priorities**: :attr:`Priority.INTERACTIVE` (catalog and readiness reads on a SECA client's request
@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Callable
 from enum import IntEnum
 from typing import Protocol
+
+from secapi_hetzner.settings import HETZNER_REQUESTS_PER_HOUR
 
 
 class Priority(IntEnum):
@@ -65,6 +67,9 @@ class RequestBudget:
     def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = float(per_hour)
         self.refill_per_second = per_hour / 3600.0
+        # Hetzner's limit (documented default until a RateLimit-Limit header says otherwise): the reserve is
+        # a share of the lower of it and the configured budget
+        self.limit = float(HETZNER_REQUESTS_PER_HOUR)
         self._tokens = float(per_hour)
         self._clock = clock
         self._last = clock()
@@ -78,7 +83,7 @@ class RequestBudget:
     def take(self, priority: int = Priority.INTERACTIVE) -> float:
         with self._lock:
             self._refill()
-            floor = reserved(priority, self.capacity)
+            floor = reserved(priority, min(self.capacity, self.limit))
             if self._tokens - 1.0 >= floor:
                 self._tokens -= 1.0
                 return 0.0
@@ -93,10 +98,9 @@ class RequestBudget:
         # at Hetzner's refill rate: after a 429 (remaining 0) the next request waits 1/refill seconds.
         with self._lock:
             self._refill()
-            if limit is not None and 0 < limit < self.capacity:
-                self.capacity = float(limit)
-                self.refill_per_second = limit / 3600.0
-            self._tokens = min(self._tokens, self.capacity, float(max(remaining, 0)))
+            if limit is not None and limit > 0:
+                self.limit = float(limit)
+            self._tokens = min(self._tokens, float(max(remaining, 0)))
 
     @property
     def remaining(self) -> int:

@@ -29,6 +29,7 @@ from secapi_hetzner.hetzner import Gateway
 from secapi_hetzner.hetzner.core import PER_PAGE
 from secapi_hetzner.lifecycle import Event, State, transition
 from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.settings import RESYNC_SECONDS
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.repository import Resource, ResourceRepository
 
@@ -52,7 +53,7 @@ class DriftReport:
 
 class DriftReconciler:
     def __init__(self, db: Database, gateway_for: Callable[[Resource], Gateway], kinds: list[Kind], *,
-                 every: float = 60.0) -> None:
+                 every: float = RESYNC_SECONDS) -> None:
         self.db = db
         self.repository = ResourceRepository(db)
         self.gateway_for = gateway_for

@@ -6,7 +6,8 @@ the token; the token itself is never stored). :meth:`PostgresBudget.take` is one
 what is left stays at or above the priority's floor: a single round trip on the primary key, the only
 database cost of a Hetzner call. :meth:`PostgresBudget.observe` writes only when Hetzner says fewer
 requests remain than the bucket held after our take (another client of the project, or a lower limit).
-The bucket's size is the lower of the configured budget and Hetzner's ``RateLimit-Limit`` once seen.
+The reserve a priority leaves is a share of the lower of the configured budget and Hetzner's
+``RateLimit-Limit`` once seen.
 
 It satisfies ``hetzner.budget.Budget`` structurally (store and hetzner do not import each other); the
 floor rule (how much of the bucket a priority must leave) is handed in by the wiring. When the
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from secapi_hetzner import errors
+from secapi_hetzner.settings import HETZNER_REQUESTS_PER_HOUR
 from secapi_hetzner.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,10 @@ class PostgresBudget:
     def __init__(self, db: Database, project: str, per_hour: int, floor: Floor) -> None:
         self.db = db
         self.project = project
-        self.configured = float(per_hour)
         self.capacity = float(per_hour)
+        # Hetzner's limit (documented default until a RateLimit-Limit header says otherwise): the reserve is
+        # a share of the lower of it and the configured budget
+        self.limit = float(HETZNER_REQUESTS_PER_HOUR)
         self.refill_per_second = per_hour / 3600.0
         self._floor = floor
         self._seen = self.capacity  # what the bucket held after our last take
@@ -42,7 +46,7 @@ class PostgresBudget:
         self._lock = threading.Lock()
 
     def take(self, priority: int) -> float:
-        floor = self._floor(priority, self.capacity)
+        floor = self._floor(priority, min(self.capacity, self.limit))
         try:
             row = self.db.one("take_request_budget", {"project": self.project, "capacity": self.capacity,
                                                       "refill": self.refill_per_second, "floor": floor})
@@ -61,10 +65,8 @@ class PostgresBudget:
 
     def observe(self, remaining: int, reset: float | None, limit: int | None = None) -> None:
         with self._lock:
-            if limit is not None and 0 < limit < self.capacity:  # Hetzner allows less than configured
-                self.capacity = float(limit)
-                self.refill_per_second = limit / 3600.0
-                self._local = _LocalBucket(self.capacity, self.refill_per_second)
+            if limit is not None and limit > 0:
+                self.limit = float(limit)
             lower = remaining + 1 < self._seen
             if lower:
                 self._seen = float(remaining)

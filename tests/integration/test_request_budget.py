@@ -107,7 +107,8 @@ def test_a_low_ratelimit_remaining_from_hetzner_lowers_the_budget(pools: list[Da
     assert 3095 <= level(other) <= 3102
 
 
-def test_a_lower_hetzner_limit_shrinks_the_shared_bucket(pools: list[Database], simulator: RunningSimulator) -> None:
+def test_a_lower_hetzner_limit_is_followed_by_the_shared_count(pools: list[Database],
+                                                                simulator: RunningSimulator) -> None:
     simulator.state.set_rate_limit(10)
     try:
         gateway = gateways_of(pools[0], simulator, 3600).for_credential(TOKEN)
