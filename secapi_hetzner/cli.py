@@ -61,7 +61,7 @@ def _worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     print(f"worker {worker.id} running", flush=True)
     try:
-        worker.run_forever(services.drift.run_once)
+        worker.run_forever(services.drift.run_due)
     finally:
         db.close()
     return 0

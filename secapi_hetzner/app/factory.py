@@ -20,7 +20,7 @@ from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
-from secapi_hetzner.hetzner import Gateway, Gateways
+from secapi_hetzner.hetzner import Gateway, Gateways, Priority, reserved
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache, server_type_for_sku
 from secapi_hetzner.resources.registry import KINDS, kind_named
 from secapi_hetzner.runner.drift import DriftReconciler
@@ -29,6 +29,7 @@ from secapi_hetzner.scope import APIS
 from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
+from secapi_hetzner.store.budget import PostgresBudget
 from secapi_hetzner.store.credentials import Credentials, load_key
 from secapi_hetzner.store.repository import Resource
 
@@ -37,9 +38,12 @@ SIMULATOR_TOKEN = "simulator-operator-token"
 
 
 def build_services(settings: Settings, db: Database) -> Services:
+    # one request budget per Hetzner project, in PostgreSQL: shared by every process and replica
     gateways = Gateways(endpoint=settings.hcloud_endpoint, timeout=settings.hetzner_timeout,
-                        requests_per_hour=settings.hetzner_requests_per_hour)
-    catalog_gateway = gateways.for_credential(settings.hcloud_token or SIMULATOR_TOKEN)
+                        requests_per_hour=settings.hetzner_requests_per_hour,
+                        budget_for=lambda project, per_hour: PostgresBudget(db, project, per_hour, reserved))
+    # the catalog and readiness reads serve SECA clients: interactive, never starved by background work
+    catalog_gateway = gateways.for_credential(settings.hcloud_token or SIMULATOR_TOKEN, Priority.INTERACTIVE)
     matrix = capabilities.build_matrix(settings.spec_dir)
     served = capabilities.served_providers(matrix)
     regional = [api for api in APIS if api.regional and api.provider in served]
@@ -65,7 +69,7 @@ def build_services(settings: Settings, db: Database) -> Services:
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,
                     credentials=credentials,
-                    drift=DriftReconciler(db, gateway_for, list(KINDS.values())))
+                    drift=DriftReconciler(db, gateway_for, list(KINDS.values()), every=settings.resync_every))
 
 
 def _known_regions() -> set[str]:
@@ -84,7 +88,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        thread = services.worker.start_thread(services.drift.run_once) \
+        thread = services.worker.start_thread(services.drift.run_due) \
             if settings.inprocess_worker else None
         yield
         if thread is not None:

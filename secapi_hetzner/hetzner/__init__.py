@@ -1,6 +1,13 @@
 """Hetzner access: the only package that imports ``hcloud``."""
 
-from secapi_hetzner.hetzner.budget import CallCounter, RequestBudget
+from secapi_hetzner.hetzner.budget import (
+    BACKGROUND_RESERVE,
+    Budget,
+    CallCounter,
+    Priority,
+    RequestBudget,
+    reserved,
+)
 from secapi_hetzner.hetzner.errors import (
     HetznerError,
     HetznerNotFound,
@@ -26,8 +33,8 @@ from secapi_hetzner.hetzner.models import (
 )
 
 __all__ = [
-    "CallCounter", "Gateway", "Gateways", "HAction", "HCreated", "HImage", "HLocation", "HPlacementGroup",
-    "HServer", "HServerType", "HSnapshot", "HSshKey", "HTypeLocation", "HVolume", "HetznerError",
-    "HetznerNotFound", "HetznerRejected", "HetznerTransient", "Labels", "RequestBudget",
-    "credential_fingerprint", "freeze_labels", "hetzner_errors",
+    "BACKGROUND_RESERVE", "Budget", "CallCounter", "Gateway", "Gateways", "HAction", "HCreated", "HImage",
+    "HLocation", "HPlacementGroup", "HServer", "HServerType", "HSnapshot", "HSshKey", "HTypeLocation", "HVolume",
+    "HetznerError", "HetznerNotFound", "HetznerRejected", "HetznerTransient", "Labels", "Priority",
+    "RequestBudget", "credential_fingerprint", "freeze_labels", "hetzner_errors", "reserved",
 ]

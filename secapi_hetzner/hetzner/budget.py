@@ -1,7 +1,19 @@
-"""A client-side request budget per Hetzner project, and a call counter.
+"""The request budget per Hetzner project, and a call counter.
 
-Hetzner allows 3,600 requests per hour per project, refilled at one per second. The budget is a
-token bucket with the same shape, so the service slows itself down before Hetzner answers 429.
+Hetzner allows 3,600 requests per hour per project, refilled at one per second, and says how many are
+left in the ``RateLimit-*`` headers of every answer. The budget is a token bucket of the same shape,
+so the service slows itself down before Hetzner answers 429.
+
+* :class:`Budget` is what the gateway needs: ``take(priority)`` before each request (0, or the seconds
+  until one is available) and ``observe(remaining, reset, limit)`` with Hetzner's headers after each
+  answer: the count is lowered when Hetzner says fewer requests remain than we think (never raised),
+  and the reserve below is a share of the lower of the configured budget and Hetzner's ``RateLimit-Limit``.
+* :class:`RequestBudget` is the in-memory bucket (one process; unit tests, gateways built without a
+  database). ``store/budget.py`` has the PostgreSQL one that every process and replica shares.
+* **Priorities**: :attr:`Priority.INTERACTIVE` (catalog and readiness reads on a SECA client's request
+  path) may spend the whole bucket; :attr:`Priority.BACKGROUND` (workers, drift) may not take the last
+  :data:`BACKGROUND_RESERVE` of it (whole requests, see :func:`reserved`), so background work can never
+  starve the reads SECA clients wait for.
 """
 
 from __future__ import annotations
@@ -10,12 +22,54 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from enum import IntEnum
+from typing import Protocol
+
+from secapi_hetzner.settings import HETZNER_REQUESTS_PER_HOUR
+
+
+class Priority(IntEnum):
+    INTERACTIVE = 0
+    BACKGROUND = 1
+
+
+#: the share of the bucket background work may not take (kept for interactive reads)
+BACKGROUND_RESERVE = 0.10
+
+
+def reserved(priority: int, capacity: float) -> float:
+    """How many requests of the bucket ``priority`` must leave untouched (whole requests)."""
+    return float(int(capacity * BACKGROUND_RESERVE)) if priority >= Priority.BACKGROUND else 0.0
+
+
+def wait_for(tokens: float, floor: float, refill_per_second: float) -> float:
+    """Seconds until ``tokens`` has refilled to one request above ``floor``."""
+    if refill_per_second <= 0:
+        return 3600.0
+    return max(0.0, (floor + 1.0 - tokens) / refill_per_second)
+
+
+class Budget(Protocol):
+    """A request budget for one Hetzner project."""
+
+    def take(self, priority: int) -> float:
+        """Take one request; 0 on success, else the seconds until one is available to ``priority``."""
+        ...
+
+    def observe(self, remaining: int, reset: float | None, limit: int | None = None) -> None:
+        """Hetzner's ``RateLimit-Remaining``, ``-Reset`` (UNIX time) and ``-Limit`` from an answer."""
+        ...
 
 
 class RequestBudget:
+    """An in-memory token bucket (one process): the same rules as the shared one in PostgreSQL."""
+
     def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = float(per_hour)
         self.refill_per_second = per_hour / 3600.0
+        # Hetzner's limit (documented default until a RateLimit-Limit header says otherwise): the reserve is
+        # a share of the lower of it and the configured budget
+        self.limit = float(HETZNER_REQUESTS_PER_HOUR)
         self._tokens = float(per_hour)
         self._clock = clock
         self._last = clock()
@@ -23,17 +77,30 @@ class RequestBudget:
 
     def _refill(self) -> None:
         now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.refill_per_second)
+        self._tokens = min(self.capacity, self._tokens + max(0.0, now - self._last) * self.refill_per_second)
         self._last = now
 
-    def try_take(self) -> float:
-        """Take one request; return 0 on success, else the seconds until one is available."""
+    def take(self, priority: int = Priority.INTERACTIVE) -> float:
         with self._lock:
             self._refill()
-            if self._tokens >= 1.0:
+            floor = reserved(priority, min(self.capacity, self.limit))
+            if self._tokens - 1.0 >= floor:
                 self._tokens -= 1.0
                 return 0.0
-            return (1.0 - self._tokens) / self.refill_per_second
+            return wait_for(self._tokens, floor, self.refill_per_second)
+
+    def try_take(self) -> float:
+        """Take one request at interactive priority (0, or the seconds to wait)."""
+        return self.take(Priority.INTERACTIVE)
+
+    def observe(self, remaining: int, reset: float | None, limit: int | None = None) -> None:
+        # ``reset`` (when Hetzner's bucket is full again) adds nothing the remaining count does not say
+        # at Hetzner's refill rate: after a 429 (remaining 0) the next request waits 1/refill seconds.
+        with self._lock:
+            self._refill()
+            if limit is not None and limit > 0:
+                self.limit = float(limit)
+            self._tokens = min(self._tokens, float(max(remaining, 0)))
 
     @property
     def remaining(self) -> int:

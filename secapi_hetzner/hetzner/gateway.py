@@ -1,8 +1,10 @@
 """The one place that talks to Hetzner.
 
 A :class:`Gateway` owns one ``hcloud.Client`` per credential with an explicit timeout, the request
-budget (3,600 requests/hour/project) and the call counter. Every call goes through :meth:`Gateway._call`,
-which spends budget, counts the call and translates errors. hcloud's own in-thread retry loop is
+budget of its Hetzner project (3,600 requests/hour/project; shared by every process when it lives in
+PostgreSQL) and the call counter. Every call goes through :meth:`Gateway._call`, which spends budget at
+the gateway's priority, counts the call and translates errors; a ``requests`` response hook on hcloud's
+own session hands Hetzner's ``RateLimit-*`` headers of every answer to the budget. hcloud's own in-thread retry loop is
 switched off (``_retry_max_retries = 0``): retrying is decided once, by the caller that owns the work
 (the catalog refresher, or the operation queue), never by sleeping inside a request thread.
 """
@@ -12,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import requests
 from hcloud import Client
 
 from secapi_hetzner.hetzner.actions import ActionsMixin
-from secapi_hetzner.hetzner.budget import CallCounter, RequestBudget
+from secapi_hetzner.hetzner.budget import Budget, CallCounter, Priority, RequestBudget
 from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
 from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
@@ -29,6 +32,8 @@ from secapi_hetzner.hetzner.volumes import VolumesMixin
 HETZNER_API = "https://api.hetzner.cloud/v1"
 APPLICATION_NAME = "secapi-hetzner"
 R = TypeVar("R")
+#: makes the budget of a project: (project fingerprint, requests per hour) -> Budget
+BudgetFactory = Callable[[str, int], Budget]
 
 
 def credential_fingerprint(token: str) -> str:
@@ -45,20 +50,32 @@ class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixi
     """
 
     def __init__(self, token: str, *, endpoint: str = "", timeout: float, requests_per_hour: int,
-                 counter: CallCounter | None = None) -> None:
+                 counter: CallCounter | None = None, budget: Budget | None = None,
+                 priority: Priority = Priority.BACKGROUND) -> None:
         self.project = credential_fingerprint(token)
         self.endpoint = endpoint or HETZNER_API
-        self.budget = RequestBudget(requests_per_hour)
+        self.budget: Budget = budget if budget is not None else RequestBudget(requests_per_hour)
+        self.priority = priority
         self.counter = counter or CallCounter()
         self._client = Client(token=token, api_endpoint=self.endpoint, timeout=timeout,
                               application_name=APPLICATION_NAME, poll_interval=1.0)
         self._client._client._retry_max_retries = 0
+        # hcloud reads no RateLimit headers: a hook on the session hcloud sends every request through
+        # (hcloud 2.27: ClientBase._session, a requests.Session) sees each answer, 429s included.
+        self._client._client._session.hooks["response"].append(self._observe_answer)
 
     def __repr__(self) -> str:
-        return f"Gateway(project={self.project!r}, endpoint={self.endpoint!r})"
+        return f"Gateway(project={self.project!r}, endpoint={self.endpoint!r}, priority={self.priority.name})"
+
+    def _observe_answer(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        remaining = _header_number(response, "RateLimit-Remaining")
+        if remaining is not None:
+            limit = _header_number(response, "RateLimit-Limit")
+            self.budget.observe(int(remaining), _header_number(response, "RateLimit-Reset"),
+                                int(limit) if limit is not None else None)
 
     def _call(self, name: str, fn: Callable[[], R]) -> R:
-        wait = self.budget.try_take()
+        wait = self.budget.take(self.priority)
         if wait > 0:
             raise HetznerTransient("rate_limit_exceeded",
                                    f"Client-side Hetzner request budget exhausted; retry in {wait:.0f}s.")
@@ -113,21 +130,39 @@ class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixi
         self._call("locations.get_list", lambda: self._client.locations.get_list(per_page=1))
 
 
-class Gateways:
-    """One :class:`Gateway` per credential, shared by the whole process."""
+def _header_number(response: requests.Response, name: str) -> float | None:
+    try:
+        return float(response.headers[name])
+    except (KeyError, ValueError):
+        return None
 
-    def __init__(self, *, endpoint: str, timeout: float, requests_per_hour: int) -> None:
+
+class Gateways:
+    """The gateways of the whole process: one per credential and priority, one budget per project.
+
+    ``budget_for`` makes a project's budget (``store/budget.PostgresBudget`` in the service, shared by
+    every process and replica); without it each project gets an in-memory bucket of this process.
+    """
+
+    def __init__(self, *, endpoint: str, timeout: float, requests_per_hour: int,
+                 budget_for: BudgetFactory | None = None) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.requests_per_hour = requests_per_hour
         self.counter = CallCounter()
-        self._gateways: dict[str, Gateway] = {}
+        self._budget_for: BudgetFactory = budget_for or (lambda project, per_hour: RequestBudget(per_hour))
+        self._budgets: dict[str, Budget] = {}
+        self._gateways: dict[tuple[str, Priority], Gateway] = {}
         self._lock = threading.Lock()
 
-    def for_credential(self, token: str) -> Gateway:
+    def for_credential(self, token: str, priority: Priority = Priority.BACKGROUND) -> Gateway:
+        """The gateway for a Hetzner token; ``INTERACTIVE`` for reads on a SECA client's request path."""
         key = credential_fingerprint(token)
         with self._lock:
-            if key not in self._gateways:
-                self._gateways[key] = Gateway(token, endpoint=self.endpoint, timeout=self.timeout,
-                                              requests_per_hour=self.requests_per_hour, counter=self.counter)
-            return self._gateways[key]
+            if (key, priority) not in self._gateways:
+                if key not in self._budgets:
+                    self._budgets[key] = self._budget_for(key, self.requests_per_hour)
+                self._gateways[key, priority] = Gateway(
+                    token, endpoint=self.endpoint, timeout=self.timeout, requests_per_hour=self.requests_per_hour,
+                    counter=self.counter, budget=self._budgets[key], priority=priority)
+            return self._gateways[key, priority]

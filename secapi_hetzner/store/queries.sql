@@ -232,3 +232,38 @@ SELECT o.id, o.action_id FROM operations o JOIN resources r ON r.id = o.resource
 -- wake_operations --
 -- Make waiting operations due now (the action they wait on has finished).
 UPDATE operations SET run_after = now() WHERE id = ANY(%(ids)s) AND status = 'todo' AND run_after > now();
+
+-- take_request_budget --
+-- Refill a project's shared bucket to now and take one request if what is left stays at or above the
+-- floor, in one atomic statement (the bucket is created full on first use). Returns what is left and
+-- whether the request was granted.
+INSERT INTO request_budgets AS b (project, capacity, refill_per_second, tokens, stamp, granted)
+VALUES (%(project)s, %(capacity)s, %(refill)s, %(capacity)s - 1, now(), %(capacity)s - 1 >= %(floor)s)
+ON CONFLICT (project) DO UPDATE SET
+    tokens = least(b.capacity, b.tokens + greatest(0, extract(epoch FROM now() - b.stamp)) * b.refill_per_second)
+             - CASE WHEN least(b.capacity, b.tokens + greatest(0, extract(epoch FROM now() - b.stamp)) * b.refill_per_second) - 1 >= %(floor)s THEN 1 ELSE 0 END,
+    granted = least(b.capacity, b.tokens + greatest(0, extract(epoch FROM now() - b.stamp)) * b.refill_per_second) - 1 >= %(floor)s,
+    stamp = greatest(b.stamp, now()),
+    capacity = excluded.capacity,
+    refill_per_second = excluded.refill_per_second
+RETURNING b.tokens, b.granted;
+
+-- lower_request_budget --
+-- Hetzner says fewer requests remain than the shared bucket holds: lower it (never raise it).
+UPDATE request_budgets
+   SET tokens = %(remaining)s, stamp = greatest(stamp, now())
+ WHERE project = %(project)s
+   AND least(capacity, tokens + greatest(0, extract(epoch FROM now() - stamp)) * refill_per_second)
+       > %(remaining)s;
+
+-- request_budget_level --
+-- Requests left in a project's shared bucket now (tests, diagnostics).
+SELECT least(capacity, tokens + greatest(0, extract(epoch FROM now() - stamp)) * refill_per_second) AS level
+  FROM request_budgets WHERE project = %(project)s;
+
+-- claim_drift_run --
+-- Record a drift run for a project unless one was recorded within the interval; a row means go.
+INSERT INTO drift_runs AS d (project, last_run) VALUES (%(project)s, now())
+ON CONFLICT (project) DO UPDATE SET last_run = now()
+ WHERE d.last_run <= now() - make_interval(secs => %(interval)s)
+RETURNING d.project;

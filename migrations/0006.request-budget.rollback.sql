@@ -1,0 +1,2 @@
+DROP TABLE drift_runs;
+DROP TABLE request_budgets;
