@@ -328,7 +328,7 @@ def spawn_worker(simulator: RunningSimulator, tmp_path: Path) -> Iterator[Callab
             DATABASE_URL=current().settings.database_url,
             HCLOUD_ENDPOINT=simulator.url,  # simulator mode: tenant acme → project simulated-project-acme
             SECA_DATA_DIR=str(current().settings.data_dir),  # the same secret key file as the service
-            SECA_RETRY_BASE="0.05", SECA_ACTION_POLL="0.05", SECA_WORKER_STALE_AFTER="1.0",
+            SECA_RETRY_BASE="0.05", SECA_ACTION_POLL="0.05", SECA_WORKER_STALE_AFTER="1.0", SECA_ACTION_TIME_SCALE="0",
             HCLOUD_REQUESTS_PER_HOUR="1000000", SECA_RESYNC_SECONDS="3600", PYTHONUNBUFFERED="1",
         )
         base.update(env)

@@ -48,7 +48,7 @@ def test_two_worker_processes_spend_one_shared_budget(
     first, second = (spawn_worker(HCLOUD_REQUESTS_PER_HOUR=str(BUDGET)),
                      spawn_worker(HCLOUD_REQUESTS_PER_HOUR=str(BUDGET)))
     assert first.id != second.id  # both registered: both claim work from now on
-    names = [f"vm-budget-{i}" for i in range(4)]  # far more work than 12 requests
+    names = [f"vm-budget-{i}" for i in range(8)]  # far more work than 12 requests (3 a create, at least)
     create(service, names)
     wait_until(lambda: refused_by_budget(names), 30, "a worker to stop at the shared budget")
     hetzner.quiet()
