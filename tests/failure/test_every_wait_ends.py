@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 
 from secapi_hetzner.engine.outcome import MAX_FAILURES
-from tests.failure.conftest import COMPUTE, PROJECT, STORAGE, Hetzner, Run, assert_failed, operations, read
+from tests.failure.conftest import COMPUTE, PROJECT, STORAGE, Hetzner, Run, assert_failed, operations, read, sql
 from tests.failure.test_hetzner_faults import CREATE_SERVER, _delete_all, _instance, _vm_body
 
 
@@ -95,16 +95,22 @@ def test_one_action_read_serves_every_operation_waiting_on_one(run: Run, hetzner
     for name in names:
         run.put(f"{STORAGE}/boot-{name}", {"spec": {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"}}})
     run.converge()
-    hetzner.state.set_action_timing(0.3)
+    hetzner.state.set_action_timing(manual=True)  # the creates run until the test ends them
     try:
         for name in names:
             run.put(f"{COMPUTE}/vm-{name}", _vm_body(name), 201)
+        while run.worker.run_once():  # every create is sent; each operation waits on its action
+            pass
+        assert len(hetzner.actions("create_server", "running")) == len(names)
+        for action in hetzner.actions("create_server", "running"):
+            hetzner.state.complete_action(action["id"])
+        sql("UPDATE operations SET run_after = now() WHERE status = 'todo'")  # all due again, in any order
         run.converge()
     finally:
         hetzner.state.set_action_timing(0.0)
     assert all(read(run.service, f"{COMPUTE}/vm-{name}")["status"]["state"] == "active" for name in names)
     assert hetzner.requests("GET /actions/{id}") == 0
-    assert 1 <= hetzner.requests("GET /actions") < len(names)
+    assert hetzner.requests("GET /actions") == 1  # the first operation read all five and woke the others
     for name in names:
         _delete_all(run, name)
     assert hetzner.leftovers() == {}
