@@ -76,7 +76,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _simulator(args: argparse.Namespace) -> int:
     from secapi_hetzner.simulator import run
 
-    run(args.host, args.port)
+    run(args.host, args.port, dev_pace=args.dev_pace)
     return 0
 
 
@@ -125,6 +125,7 @@ def parser() -> argparse.ArgumentParser:
     sim = commands.add_parser("simulator", help="run the built-in Hetzner Cloud API simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8181)
+    sim.add_argument("--dev-pace", action="store_true", help="actions take time (seconds), as on Hetzner")
     sim.set_defaults(run=_simulator)
     tokens = commands.add_parser("tokens", help="issue an API token for a tenant (printed once)")
     tokens.add_argument("--tenant", default=DEFAULT_TENANT)

@@ -34,7 +34,7 @@ def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared)
     where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
     print(f"database: {where} ({applied} migration(s) applied)", flush=True)
     if settings.uses_simulator:
-        prepared.simulator = start_simulator()
+        prepared.simulator = start_simulator(dev_pace=True)
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url
         print(f"backend: built-in Hetzner simulator at {prepared.simulator.url} (no HCLOUD_TOKEN set)", flush=True)
     else:

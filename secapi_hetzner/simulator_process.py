@@ -32,10 +32,11 @@ class SimulatorProcess:
                 self.process.wait()
 
 
-def start_simulator(host: str = "127.0.0.1", port: int = 0) -> SimulatorProcess:
+def start_simulator(host: str = "127.0.0.1", port: int = 0, *, dev_pace: bool = False) -> SimulatorProcess:
+    """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; benchmarks set their own."""
     port = port or free_port(host)
     process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "simulator",
-                                "--host", host, "--port", str(port)])
+                                "--host", host, "--port", str(port), *(["--dev-pace"] if dev_pace else [])])
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

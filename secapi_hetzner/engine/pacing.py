@@ -48,13 +48,14 @@ class ActionPacing:
             self._ratio = ratio if self._ratio is None else self._ratio + LEARNING_WEIGHT * (ratio - self._ratio)
 
     def pause(self, command: str, elapsed: float, poll: float) -> float:
-        """Seconds until the next read of an action of ``command`` running for ``elapsed`` seconds: 90 % of
-        the expected time first, then every tenth of it; once it runs half as long again as expected, half
-        its overrun (so an action far slower than expected costs a few reads, not one per poll); never
-        below ``poll``, never above ``MAX_PAUSE_SECONDS``."""
+        """Seconds until the next read of an action of ``command`` running for ``elapsed`` seconds: at 90 % of
+        the expected time first, then every tenth of it (an action that takes what was learnt is noticed
+        within a tenth of its duration), and once it has run half as long again as expected, a third of the
+        time it has run so far (an action much slower than guessed costs a few reads, not one per poll);
+        never below ``poll``, never above ``MAX_PAUSE_SECONDS``."""
         expected = self.expected(command)
         if elapsed < 0.9 * expected:
             return max(poll, 0.9 * expected - elapsed)
         if elapsed < 1.5 * expected:
             return max(poll, 0.1 * expected)
-        return min(MAX_PAUSE_SECONDS, max(poll, 0.1 * expected, (elapsed - expected) / 2))
+        return min(MAX_PAUSE_SECONDS, max(poll, 0.1 * expected, elapsed / 3))

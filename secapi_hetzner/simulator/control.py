@@ -6,7 +6,7 @@ method   path                          body → answer
 POST     /_sim/reset                   → ``{"reset": true}``
 GET      /_sim/state?token=            → ``{"projects": {token: {"servers": [...], ...}}}``
 GET      /_sim/actions?status=&token=  → ``{"actions": [{..., "token"}]}``
-PUT      /_sim/actions/timing          ``{"seconds": 0.0, "manual": false}`` → the same
+PUT      /_sim/actions/timing          ``{"seconds": 0.0, "manual": false, "commands"?: {cmd: s}}`` → the same
 POST     /_sim/actions/{id}/complete   → ``{"action": {...}}``
 POST     /_sim/actions/{id}/fail       ``{"code"?, "message"?}`` → ``{"action": {...}}``
 POST     /_sim/actions/fail_next       ``{"command", "code"?, "message"?, "times"?}`` → ``{}``
@@ -81,8 +81,13 @@ def _actions(state: SimState, request: Request, body: dict[str, Any]) -> dict[st
 
 
 def _timing(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    state.set_action_timing(float(body.get("seconds", 0.0)), manual=bool(body.get("manual", False)))
-    return {"seconds": state.shared.policy.seconds, "manual": state.shared.policy.manual}
+    commands = body.get("commands") or {}
+    if not isinstance(commands, dict):
+        raise ValueError("commands must be an object of command → seconds")
+    state.set_action_timing(float(body.get("seconds", 0.0)), manual=bool(body.get("manual", False)),
+                            commands=commands)
+    policy = state.shared.policy
+    return {"seconds": policy.seconds, "manual": policy.manual, "commands": dict(policy.durations)}
 
 
 def _complete(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,11 @@ assignee) and the other side is computed when rendering, so deleting an object c
 dangling back-reference.
 
 Actions start ``running``. Unless actions are in manual mode, a running action settles at the
-start of a later request of its project once ``action_seconds`` have passed since it started:
-with the default of 0 a client sees ``running`` in the answer that created it and ``success`` on
-its next read. Settling runs the action's callbacks, which apply the final resource states.
+start of a later request of its project once its duration (per command, else ``action_seconds``)
+has passed since it started: with the default of 0 a client sees ``running`` in the answer that
+created it and ``success`` on its next read. Settling runs the action's callbacks, which apply the
+final resource states, and dates ``finished`` when the action really ended (its start plus its
+duration), not when it was next read, as Hetzner would.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class ActionPolicy:
     seconds: float = 0.0
     manual: bool = False
     dooms: list[Doom] = field(default_factory=list)
+    #: per-command durations (``create_server`` …); commands not named take ``seconds``
+    durations: dict[str, float] = field(default_factory=dict)
+
+    def duration(self, command: str) -> float:
+        return self.durations.get(command, self.seconds)
 
     def take_doom(self, command: str) -> tuple[str, str] | None:
         for doom in self.dooms:
@@ -204,7 +211,7 @@ class Project:
         return action
 
     def render_action(self, action: Action) -> Record:
-        return action.to_api(self.shared.clock(), self.shared.policy.seconds)
+        return action.to_api(self.shared.clock(), self.shared.policy.duration(action.command))
 
     def is_locked(self, kind: str, ident: int) -> bool:
         return any(action.touches(kind, ident) for action in self.running.values())
@@ -220,15 +227,16 @@ class Project:
             return
         now = self.shared.clock()
         for action in sorted(self.running.values(), key=lambda a: a.id):
-            if action.seq < self.shared.seq and now - action.started >= policy.seconds:
-                self.finish(action, action.doom)
+            duration = policy.duration(action.command)
+            if action.seq < self.shared.seq and now - action.started >= duration:
+                self.finish(action, action.doom, at=action.started + duration if duration else None)
 
-    def finish(self, action: Action, error: tuple[str, str] | None) -> None:
+    def finish(self, action: Action, error: tuple[str, str] | None, *, at: float | None = None) -> None:
         if action.status != "running":
             return
         self.running.pop(action.id, None)
         action.status = "error" if error else "success"
-        action.finished = self.shared.clock()
+        action.finished = self.shared.clock() if at is None else at
         action.error = {"code": error[0], "message": error[1]} if error else None
         for callback in action.on_error if error else action.on_success:
             callback()

@@ -87,10 +87,18 @@ def serve_in_thread(
     return RunningSimulator(server, thread, _url(sock), state)
 
 
-def run(host: str, port: int) -> None:
-    """Serve until interrupted (``secapi-hetzner simulator``)."""
+#: ``make run``'s pace: Hetzner's real action times shortened (a create takes 10–30 s there), never zero
+DEV_PACE_SECONDS = 1.0
+DEV_PACE_COMMANDS = {"create_server": 3.0, "change_server_type": 3.0, "create_image": 3.0, "shutdown_server": 2.0}
+
+
+def run(host: str, port: int, *, dev_pace: bool = False) -> None:
+    """Serve until interrupted (``secapi-hetzner simulator``); ``dev_pace``: actions take time, as on Hetzner."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sock = _bind(host, port)
+    state = SimState()
+    if dev_pace:
+        state.set_action_timing(DEV_PACE_SECONDS, commands=DEV_PACE_COMMANDS)
     log.info("Hetzner Cloud API simulator listening on %s/v1 (test control under /_sim/)", _url(sock))
-    _server(None).run(sockets=[sock])
+    _server(state).run(sockets=[sock])

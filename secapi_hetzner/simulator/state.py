@@ -78,13 +78,17 @@ class SimState:
             return {"projects": {owner: dump_project(self.projects[owner]) for owner in chosen}}
 
     # actions
-    def set_action_timing(self, seconds: float = 0.0, *, manual: bool = False) -> None:
-        """Actions finish ``seconds`` after they start (0: on the next read), or only by hand."""
-        if seconds < 0:
-            raise ValueError("seconds must be >= 0")
+    def set_action_timing(self, seconds: float = 0.0, *, manual: bool = False,
+                          commands: dict[str, float] | None = None) -> None:
+        """Actions finish ``seconds`` after they start (0: on the next read), those of ``commands`` after
+        their own duration, or only by hand."""
+        durations = {str(k): float(v) for k, v in (commands or {}).items()}
+        if seconds < 0 or any(v < 0 for v in durations.values()):
+            raise ValueError("durations must be >= 0")
         with self.lock:
             self.shared.policy.seconds = seconds
             self.shared.policy.manual = manual
+            self.shared.policy.durations = durations
 
     def actions(self, status: str | None = None, token: str | None = None) -> list[Record]:
         """Actions of all (or one) projects, oldest first, each with its project's ``token``."""

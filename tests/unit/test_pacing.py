@@ -11,9 +11,10 @@ def test_the_first_read_comes_near_the_typical_time() -> None:
     pacing = ActionPacing()
     assert pacing.pause("create_server", 0.0, poll=0.5) == pytest.approx(0.9 * TYPICAL_SECONDS["create_server"])
     assert pacing.pause("create_server", 8.0, poll=0.5) == pytest.approx(1.0)
-    # late: every tenth of the expected time, then less and less often, never more than the cap
-    assert pacing.pause("create_server", 10.0, poll=0.5) == pytest.approx(1.0)
-    assert pacing.pause("create_server", 20.0, poll=0.5) == pytest.approx(5.0)
+    # then every tenth of the expected time; once far later than expected, a third of the time run so far
+    assert pacing.pause("create_server", 12.0, poll=0.5) == pytest.approx(1.0)
+    assert pacing.pause("create_server", 24.0, poll=0.5) == pytest.approx(8.0)
+    assert pacing.pause("create_server", 2.0, poll=0.1) == pytest.approx(7.0)  # still before 90 %
     assert pacing.pause("create_server", 400.0, poll=0.5) == MAX_PAUSE_SECONDS
 
 
