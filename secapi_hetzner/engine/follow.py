@@ -58,6 +58,8 @@ def resume(ctx: StepContext, watched: tuple[enum.StrEnum, ...] = ()) -> Outcome 
 def _settle(ctx: StepContext, step: str, action: HAction) -> Outcome | None:
     if action.running:
         elapsed = (now() - action.started).total_seconds() if action.started else 0.0
+        if action.started is not None and action.started.microsecond == 0:
+            elapsed -= 0.5  # Hetzner dates actions to the second: it started half a second later, on average
         pause = ctx.pacing.pause(action.command, elapsed, ctx.timings.action_poll)
         return ctx.wait(f"waiting for Hetzner action {action.command} ({action.id})", pause, reason="ActionTimeout")
     ctx.pacing.observe(action.command, action.seconds)

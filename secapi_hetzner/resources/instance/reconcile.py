@@ -224,10 +224,12 @@ class InstanceReconciler:
     def _stop(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
         """Graceful shutdown (ACPI), then a power off once the grace period has passed. Hetzner's shutdown
         action only says whether the request reached the server: the server going off is the answer, so
-        the server is read first and the action only while the server still runs."""
-        if server.status == "off":
-            return server
+        the server (read by the caller in this run) is looked at first, the action only while it runs."""
         started = _record(ctx).shutdown_started
+        if server.status == "off":
+            if started and ctx.operation.step.startswith(step_key(Step.SHUTDOWN)):
+                ctx.pacing.observe("shutdown_server", time.time() - started)
+            return server
         if not started:
             started = time.time()
             ctx.update(internal={"shutdown_started": started})
@@ -237,10 +239,6 @@ class InstanceReconciler:
         if ctx.operation.step not in (step, f"{step}:done"):  # not sent yet
             ctx.progress(step, ctx.gateway.shutdown(server.id).id)
             return Outcome.retry(pause, "waiting for the guest to shut down")
-        current = ctx.gateway.get_server(server.id)
-        if current.status == "off":
-            ctx.pacing.observe("shutdown_server", elapsed)
-            return current
         if ctx.operation.step == step:  # still running: did the request reach it?
             waiting = follow(ctx, Step.SHUTDOWN, lambda: None)
             if waiting is not None and waiting.kind == "failed":
