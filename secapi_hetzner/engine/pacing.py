@@ -1,10 +1,11 @@
-"""When to look at a running Hetzner action again: near the moment it is expected to end, learnt from
-the actions seen finishing (per command), so a create costs one or two action reads, not one every
-half second, and is noticed within a tenth of its duration once done. Pure, apart from its lock."""
+"""When to look at a running Hetzner action again: just after the moment it is expected to end, learnt
+from the actions seen finishing (per command), so an action costs one read, not one every half second,
+and is noticed within half a second of its end. Pure, apart from its lock and the monotonic clock."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 #: first guesses per action command (seconds), before any action of the command was seen to finish
 TYPICAL_SECONDS = {
@@ -16,6 +17,10 @@ DEFAULT_SECONDS = 5.0
 #: the longest pause between two reads of an action that takes much longer than expected
 MAX_PAUSE_SECONDS = 10.0
 LEARNING_WEIGHT = 0.3  # weight of the newest observation in the running estimate
+#: how long after the expected end the first read comes, at most
+FIRST_READ_MARGIN = 0.5
+#: local start times kept (actions this process started), oldest half dropped beyond it
+MAX_LOCAL_STARTS = 10_000
 
 
 class ActionPacing:
@@ -28,6 +33,7 @@ class ActionPacing:
         self._scale = scale
         self._learnt: dict[str, float] = {}
         self._ratio: float | None = None  # observed / typical, over every action seen
+        self._local_starts: dict[int, float] = {}
         self._lock = threading.Lock()
 
     def expected(self, command: str) -> float:
@@ -47,15 +53,32 @@ class ActionPacing:
             ratio = seconds / TYPICAL_SECONDS.get(command, DEFAULT_SECONDS)
             self._ratio = ratio if self._ratio is None else self._ratio + LEARNING_WEIGHT * (ratio - self._ratio)
 
+    def started(self, action_id: int) -> None:
+        """This process has just started action ``action_id``: its elapsed time is known to the
+        millisecond from now on (Hetzner dates actions to the second only)."""
+        with self._lock:
+            if len(self._local_starts) >= MAX_LOCAL_STARTS:
+                for old in sorted(self._local_starts, key=self._local_starts.__getitem__)[: MAX_LOCAL_STARTS // 2]:
+                    del self._local_starts[old]
+            self._local_starts[action_id] = time.monotonic()
+
+    def elapsed(self, action_id: int) -> float | None:
+        """Seconds since this process started action ``action_id``; None when another process did."""
+        with self._lock:
+            at = self._local_starts.get(action_id)
+        return None if at is None else time.monotonic() - at
+
     def pause(self, command: str, elapsed: float, poll: float) -> float:
-        """Seconds until the next read of an action of ``command`` running for ``elapsed`` seconds: at 90 % of
-        the expected time first, then every tenth of it (an action that takes what was learnt is noticed
-        within a tenth of its duration), and once it has run half as long again as expected, a third of the
-        time it has run so far (an action much slower than guessed costs a few reads, not one per poll);
-        never below ``poll``, never above ``MAX_PAUSE_SECONDS``."""
+        """Seconds until the next read of an action of ``command`` running for ``elapsed`` seconds: just after
+        the expected end first (a tenth of the expected time later, at most half a second, so an action that
+        takes what was learnt costs one read and is noticed within half a second), then every tenth of the
+        expected time (at most a second apart) until it has run half as long again as expected, then a third
+        of the time it has run so far (an action much slower than guessed costs a few reads, not one per
+        poll); never below ``poll``, never above ``MAX_PAUSE_SECONDS``."""
         expected = self.expected(command)
-        if elapsed < 0.9 * expected:
-            return max(poll, 0.9 * expected - elapsed)
+        first = expected + min(0.1 * expected, FIRST_READ_MARGIN)
+        if elapsed < first:
+            return max(poll, first - elapsed)
         if elapsed < 1.5 * expected:
-            return max(poll, 0.1 * expected)
+            return max(poll, min(0.1 * expected, 1.0))
         return min(MAX_PAUSE_SECONDS, max(poll, 0.1 * expected, elapsed / 3))

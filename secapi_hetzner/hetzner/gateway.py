@@ -12,6 +12,7 @@ switched off (``_retry_max_retries = 0``): retrying is decided once, by the call
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ APPLICATION_NAME = "secapi-hetzner"
 R = TypeVar("R")
 #: makes the budget of a project: (project fingerprint, requests per hour) -> Budget
 BudgetFactory = Callable[[str, int], Budget]
+log = logging.getLogger(__name__)
 
 
 def credential_fingerprint(token: str) -> str:
@@ -80,6 +82,7 @@ class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixi
             raise HetznerTransient("rate_limit_exceeded",
                                    f"Client-side Hetzner request budget exhausted; retry in {wait:.0f}s.")
         self.counter.add(name)
+        log.debug("hetzner call %s (project %s)", name, self.project)
         with hetzner_errors():
             return fn()
 

@@ -108,16 +108,27 @@ UPDATE operations SET status = 'cancelled', updated_at = now()
  WHERE resource_id = %(resource_id)s AND status = 'todo' AND reason <> 'delete';
 
 -- claim_operation --
--- The oldest due operation of a resource with nothing in flight; SKIP LOCKED lets replicas race safely.
+-- A due operation of a resource with nothing in flight, fairly: of the tenant served longest ago, then
+-- of its workspace served longest ago, then the oldest; the turns are taken in the same statement.
+-- SKIP LOCKED lets replicas race safely.
 WITH next AS (
-    SELECT o.id FROM operations o
+    SELECT o.id, r.tenant, r.workspace FROM operations o
+      JOIN resources r ON r.id = o.resource_id
+      LEFT JOIN claim_turns tt ON tt.tenant = r.tenant AND tt.workspace = ''
+      LEFT JOIN claim_turns wt ON wt.tenant = r.tenant AND wt.workspace = r.workspace AND r.workspace <> ''
      WHERE o.status = 'todo' AND o.run_after <= now()
        AND NOT EXISTS (SELECT 1 FROM operations d WHERE d.resource_id = o.resource_id AND d.status = 'doing')
        AND NOT EXISTS (SELECT 1 FROM operations e
                         WHERE e.resource_id = o.resource_id AND e.status = 'todo' AND e.id < o.id)
-     ORDER BY o.id
-     FOR UPDATE SKIP LOCKED
+     ORDER BY tt.last_claim NULLS FIRST, wt.last_claim NULLS FIRST, o.id
+     FOR UPDATE OF o SKIP LOCKED
      LIMIT 1
+), turns AS (
+    INSERT INTO claim_turns AS t (tenant, workspace, last_claim)
+    SELECT next.tenant, ws.w, clock_timestamp()
+      FROM next, LATERAL (SELECT DISTINCT v.w FROM (VALUES (''), (next.workspace)) AS v(w) ORDER BY v.w) AS ws
+     ORDER BY ws.w  -- always the tenant's row first: two claims never lock the same rows in opposite orders
+    ON CONFLICT (tenant, workspace) DO UPDATE SET last_claim = excluded.last_claim
 )
 UPDATE operations o SET status = 'doing', worker_id = %(worker_id)s, attempts = o.attempts + 1, updated_at = now()
   FROM next WHERE o.id = next.id

@@ -8,6 +8,7 @@ instance's location. Only this module writes a block storage's placement, status
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from secapi_hetzner.engine.context import KIND, MANAGED, RESOURCE, ROLE, StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, step_key
@@ -51,11 +52,25 @@ class Step(enum.StrEnum):
     CREATE_VOLUME = "create-volume"  # target: the volume id
 
 
-def volume_for(ctx: StepContext, name: str, location: str) -> HVolume | Outcome | None:
+@dataclass(frozen=True)
+class ReadyVolume:
+    """What an instance needs of a data volume's Hetzner volume: which it is, where it is attached, its size."""
+
+    id: int
+    server_id: int | None
+    size: int
+
+    @classmethod
+    def of(cls, volume: HVolume) -> ReadyVolume:
+        return cls(volume.id, volume.server_id, volume.size)
+
+
+def volume_for(ctx: StepContext, name: str, location: str) -> ReadyVolume | Outcome | None:
     """The Hetzner volume of data volume ``name``, ready to attach: recorded, adopted by its labels, or
     created in ``location``. Its create action is followed to the end first (an attach before it ends is
-    refused as locked). An Outcome while waiting, or when the recorded volume is gone; None when the
-    block storage is gone."""
+    refused as locked); a volume whose create action has just succeeded is known without reading it
+    (detached, of the size asked for). An Outcome while waiting, or when the recorded volume is gone;
+    None when the block storage is gone."""
     storage = find(ctx, name)
     if storage is None:
         return None
@@ -86,6 +101,8 @@ def volume_for(ctx: StepContext, name: str, location: str) -> HVolume | Outcome 
             return waiting
         record = record_of(find(ctx, name) or storage)
     assert record.volume_id is not None
+    if ctx.operation.step == f"{step_key(Step.CREATE_VOLUME, name)}:done":  # created by this operation just now
+        return ReadyVolume(record.volume_id, None, BlockStorageSpec.parse(storage.spec).size_gb)
     try:
         return _ready(ctx, ctx.gateway.get_volume(record.volume_id))
     except HetznerNotFound:
@@ -98,10 +115,10 @@ def _record_volume(ctx: StepContext, storage: Resource, volume_id: int, location
                      internal={"placement": str(Placement.VOLUME), "volume_id": volume_id, "location": location})
 
 
-def _ready(ctx: StepContext, volume: HVolume) -> HVolume | Outcome:
+def _ready(ctx: StepContext, volume: HVolume) -> ReadyVolume | Outcome:
     if volume.status == "creating":  # adopted while its create action still runs
         return ctx.wait(f"waiting for Hetzner volume {volume.id} to be created")
-    return volume
+    return ReadyVolume.of(volume)
 
 
 def volume_id_of(ctx: StepContext, name: str) -> int | None:

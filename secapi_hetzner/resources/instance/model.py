@@ -46,12 +46,15 @@ class InstanceSpec:
 class InstanceRecord(InternalRecord):
     """``server_id``: the Hetzner server; ``location``: where it was created; ``power``: the latest
     accepted power intent; ``shutdown_started``: when a graceful shutdown began (epoch seconds);
+    ``shutdown_seen_on``: how far into it the server was last seen on (to learn the guest's pace);
     ``create_attempts``: how many creates were sent (a lost answer is looked for only after one)."""
 
     server_id: int | None = None
     location: str | None = None
     power: Power = "off"
     shutdown_started: float | None = None
+    #: seconds into that shutdown when the server was last seen still on (None: not looked at since)
+    shutdown_seen_on: float | None = None
     #: creates sent so far (0 for an instance whose server was never asked for; None before this was kept)
     create_attempts: int | None = None
     #: the Hetzner server type placed for ``placed_sku`` (a tier keeps its type when the tier moves on)

@@ -210,8 +210,10 @@ class InstanceReconciler:
         return server
 
     def _converge_power(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
-        wanted = _record(ctx).power
-        actual = translate.power_state_from_server(server)
+        record = _record(ctx)
+        wanted, actual = record.power, translate.power_state_from_server(server)
+        if wanted == "off" and record.shutdown_started:
+            return self._stop(ctx, server)  # our shutdown is under way (or just ended): at the guest's pace
         if actual is None:  # Hetzner is still starting or stopping it
             return ctx.wait(f"Hetzner server {server.id} is {server.status}", reason="ServerStuck")
         if wanted == actual:
@@ -224,29 +226,44 @@ class InstanceReconciler:
     def _stop(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
         """Graceful shutdown (ACPI), then a power off once the grace period has passed. Hetzner's shutdown
         action only says whether the request reached the server: the server going off is the answer, so
-        the server (read by the caller in this run) is looked at first, the action only while it runs."""
-        started = _record(ctx).shutdown_started
-        if server.status == "off":
-            if started and ctx.operation.step.startswith(step_key(Step.SHUTDOWN)):
-                ctx.pacing.observe("shutdown_server", time.time() - started)
-            return server
-        if not started:
-            started = time.time()
-            ctx.update(internal={"shutdown_started": started})
-        elapsed = time.time() - started
-        pause = ctx.pacing.pause("shutdown_server", elapsed, ctx.timings.action_poll)
+        the server (read by the caller in this run) is what is looked at, at the pace the guests of this
+        project were seen to take; the action is read only while the server is still on (once, as it
+        ends long before the guest is off)."""
+        record = _record(ctx)
         step = step_key(Step.SHUTDOWN)
-        if ctx.operation.step not in (step, f"{step}:done"):  # not sent yet
+        sent = record.shutdown_started is not None and ctx.operation.step in (step, f"{step}:done")
+        if server.status == "off":
+            if sent and record.shutdown_started is not None:
+                self._learn_shutdown(ctx, time.time() - record.shutdown_started, record.shutdown_seen_on)
+            return server
+        poll = ctx.timings.action_poll
+        if not sent:
+            ctx.update(internal={"shutdown_started": time.time(), "shutdown_seen_on": None})
             ctx.progress(step, ctx.gateway.shutdown(server.id).id)
-            return Outcome.retry(pause, "waiting for the guest to shut down")
-        if ctx.operation.step == step:  # still running: did the request reach it?
+            return Outcome.retry(ctx.pacing.pause("shutdown_server", 0.0, poll), "waiting for the guest to shut down")
+        assert record.shutdown_started is not None
+        elapsed = time.time() - record.shutdown_started
+        ctx.update(internal={"shutdown_seen_on": elapsed})
+        grace = ctx.timings.shutdown_grace
+        if ctx.operation.step == step:  # still on at a look: did the request reach the guest? (read once)
             waiting = follow(ctx, Step.SHUTDOWN, lambda: None)
             if waiting is not None and waiting.kind == "failed":
                 return waiting
-        if elapsed < ctx.timings.shutdown_grace:  # look again less and less often, never past the grace
-            return Outcome.retry(min(ctx.timings.shutdown_grace - elapsed, pause), "waiting for the guest to shut down")
+        if elapsed < grace:  # look again at the guest's pace, never past the grace
+            pause = ctx.pacing.pause("shutdown_server", elapsed, poll)
+            return Outcome.retry(min(grace - elapsed, pause), "waiting for the guest to shut down")
         waiting = follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id))
         return waiting if waiting is not None else replace(server, status="off")
+
+    @staticmethod
+    def _learn_shutdown(ctx: StepContext, seen_off: float, last_seen_on: float | None) -> None:
+        """Learn how long this project's guests take to shut down from when the server was seen off. Off at
+        the first look says only that it took less: the estimate is nudged down (else every look just after
+        the expected time would teach a longer one); otherwise it ended between the last two looks."""
+        expected = ctx.pacing.expected("shutdown_server")
+        took = min(seen_off, 0.9 * expected) if last_seen_on is None or expected == 0 else \
+            (last_seen_on + seen_off) / 2
+        ctx.pacing.observe("shutdown_server", took)
 
     def _finish(self, ctx: StepContext, server: HServer) -> Outcome:
         power = translate.power_state_from_server(server)
@@ -267,7 +284,7 @@ class InstanceReconciler:
             now_type = ctx.resolve_sku(ctx.resource.region, spec.sku.name)
             reason, message = "TierTypeKept", (f"{spec.sku.name} is realised by {now_type} for new instances now; "
                                                f"this instance keeps its {kept}.")
-        ctx.update(status=status.to_json(), internal={"shutdown_started": None},
+        ctx.update(status=status.to_json(), internal={"shutdown_started": None, "shutdown_seen_on": None},
                    event=Event.PROVISIONED, reason=reason, message=message)
         return Outcome.done()
 
