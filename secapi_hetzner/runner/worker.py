@@ -21,7 +21,7 @@ from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
 from secapi_hetzner.engine.pacing import ActionPacing
 from secapi_hetzner.engine.watch import ActionWatch
-from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerRejected
+from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerRejected, HetznerTransient
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.settings import EngineTimings
@@ -32,6 +32,8 @@ from secapi_hetzner.store.repository import Resource, ResourceRepository
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 5.0
+#: Hetzner's answer while another action of the object runs: a wait (bounded by the hour), not a failure
+LOCKED = "locked"
 
 
 def outcome_for(exc: Exception, failures: int, retry_base: float) -> Outcome:
@@ -198,6 +200,12 @@ class Worker:
                 outcome = kind.reconciler.delete(ctx)
             else:
                 outcome = kind.reconciler.act(ctx, op.reason)
+        except HetznerTransient as exc:
+            if exc.code == LOCKED:  # one of the object's actions runs (maybe ours, whose answer was lost): wait
+                outcome = ctx.wait(f"Hetzner: {exc.code}: {exc.message}", max(self.timings.action_poll, 0.1),
+                                   reason="Locked")
+            else:
+                outcome = outcome_for(exc, op.failures, self.retry_base)
         except Exception as exc:
             if not isinstance(exc, HetznerError | errors.Unavailable):
                 log.exception("operation %s (%s) failed unexpectedly", op.id, op.reason)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import httpx
 
 from secapi_hetzner.engine.outcome import MAX_FAILURES
+from tests.conftest import hetzner_pace
 from tests.failure.conftest import (
     COMPUTE,
     PROJECT,
@@ -25,8 +26,17 @@ from tests.failure.test_hetzner_faults import CREATE_SERVER, _delete_all, _insta
 
 def _outside(hetzner: Hetzner, method: str, path: str) -> None:
     """What a Hetzner user does in the console: straight to the project's API, not through the service."""
-    response = httpx.request(method, f"{hetzner.simulator.url}{path}", headers={"Authorization": f"Bearer {PROJECT}"})
+    auth = {"Authorization": f"Bearer {PROJECT}"}
+    response = httpx.request(method, f"{hetzner.simulator.url}{path}", headers=auth)
     assert response.status_code < 300, response.text
+    action = (response.json() or {}).get("action") if response.content else None
+    if action:  # and, like the console, waits for it to end
+
+        def finished() -> bool:
+            read = httpx.get(f"{hetzner.simulator.url}/actions/{action['id']}", headers=auth)
+            return bool(read.json()["action"]["status"] != "running")
+
+        wait_until(finished, what=f"Hetzner action {action['id']}")
 
 
 def test_a_start_after_the_server_was_deleted_outside_ends_in_error(run: Run, hetzner: Hetzner) -> None:
@@ -119,7 +129,7 @@ def test_one_action_read_serves_every_operation_waiting_on_one(run: Run, hetzner
         sql("UPDATE operations SET run_after = now() WHERE status = 'todo'")  # all due again, in any order
         run.converge()
     finally:
-        hetzner.state.set_action_timing(0.0)
+        hetzner_pace(hetzner.state)
     assert all(read(run.service, f"{COMPUTE}/vm-{name}")["status"]["state"] == "active" for name in names)
     assert hetzner.requests("GET /actions/{id}") == 0
     assert hetzner.requests("GET /actions") == 1  # the first operation read all five and woke the others

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import hetzner_pace
 from tests.failure.conftest import (
     COMPUTE,
     LATE,
@@ -209,7 +210,7 @@ def test_a_transient_fault_after_following_a_long_action_is_still_retried(run: R
     sql("UPDATE operations SET attempts = 1200 WHERE resource_id = %s", resource_id("instance", "vm-long-action"))
     [create] = hetzner.actions("create_server", "running")
     hetzner.state.complete_action(create["id"])
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     run.arm([(GET, r"^/servers/\d+$")], status=503)  # then Hetzner has a hiccup
     run.converge()
     assert states(read(run.service, f"{COMPUTE}/vm-long-action")) == ["active", "creating", "pending"]

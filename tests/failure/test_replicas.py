@@ -20,7 +20,7 @@ from secapi_hetzner.engine import Outcome
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.resources.kinds import Kind, Reconciler
 from secapi_hetzner.runner import Worker
-from tests.conftest import Service
+from tests.conftest import Service, hetzner_pace
 from tests.failure.conftest import (
     COMPUTE,
     STORAGE,
@@ -301,7 +301,7 @@ def test_delete_while_the_create_action_runs_waits_for_hetzner_then_deletes_once
     assert [s["id"] for s in hetzner.servers()] == [server["id"]]
 
     hetzner.state.complete_action(create["id"])
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     worker.drain(timeout=20)
     assert state_of(service, vm) is None
     assert [(o["reason"], o["status"]) for o in operations("instance", "vm-early-delete")] == [
@@ -346,7 +346,7 @@ def test_repeated_delete_while_deleting_is_accepted_and_deletes_once(
     refused_while_deleting(service, vm, "vm-twice")
 
     hetzner.state.complete_action(deleting["id"])
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     worker.drain(timeout=20)
     assert state_of(service, vm) is None
     ran_once_each("vm-twice", ["apply", "delete"])
@@ -420,7 +420,7 @@ def test_a_second_type_change_while_the_first_runs_ends_with_the_last_type(
     [change] = hetzner.actions("change_server_type", "running")
     accepted(service.put(vm, instance_body("boot-vm-retype", sku="cx43")), 200)  # changed again meanwhile
     hetzner.state.complete_action(change["id"])
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     worker.drain(timeout=10)
     got = read(service, vm)
     assert got["status"]["state"] == "active"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from secapi_hetzner.runner import Worker
-from tests.conftest import Service
+from tests.conftest import Service, hetzner_pace
 from tests.failure.conftest import (
     COMPUTE,
     STORAGE,
@@ -192,7 +192,7 @@ def test_a_worker_killed_while_following_the_create_action_is_replaced_by_one_th
     fresh.drain(timeout=20)
     active(service, "vm-follow")
     assert only_server(hetzner, "vm-follow")["status"] == "off"
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     remove_instance(service, hetzner, "vm-follow", lambda: fresh.drain(timeout=20))
 
 
@@ -242,7 +242,7 @@ def test_a_worker_process_killed_while_following_an_action_is_replaced_without_a
     assert only_server(hetzner, "vm-kill-follow")["status"] == "off"
     wait_until(lambda: sql("SELECT id FROM workers WHERE id = %s", first_id) == [], 10,
                "the killed worker to be declared dead")
-    hetzner.state.set_action_timing(0.0)
+    hetzner_pace(hetzner.state)
     remove_instance(service, hetzner, "vm-kill-follow", lambda: None)
 
 

@@ -22,6 +22,15 @@ POLLS = 20
 
 
 @pytest.fixture
+def simulator(simulator_session: RunningSimulator) -> RunningSimulator:
+    """These tests pin what each gateway call sends and returns, one call at a time: the simulator
+    finishes an action on the next read here (the suites that drive the service run at Hetzner's pace)."""
+    simulator_session.state.reset()
+    simulator_session.state.set_action_timing(0.0)
+    return simulator_session
+
+
+@pytest.fixture
 def gateway(simulator: RunningSimulator) -> Iterator[Gateway]:
     gw = Gateway(TOKEN, endpoint=simulator.url, timeout=5, requests_per_hour=100_000)
     yield gw

@@ -15,7 +15,8 @@ LOCAL = {"resource": f"seca.storage/v1/tenants/{TENANT}/skus/local-nvme"}
 
 def console(service: Service) -> Client:
     """What an operator's console or another tool does in the tenant's Hetzner project."""
-    return Client(token=f"simulated-project-{TENANT}", api_endpoint=service.simulator.url, timeout=5)
+    return Client(token=f"simulated-project-{TENANT}", api_endpoint=service.simulator.url, timeout=5,
+                  poll_interval=0.05)
 
 
 def make_instance(service: Service, name: str) -> None:
@@ -32,7 +33,7 @@ def test_server_deleted_outside_puts_the_instance_in_error(service: Service) -> 
     make_instance(service, "vm-gone")
     client = console(service)
     [server] = [s for s in client.servers.get_all() if s.name.startswith("vm-gone")]
-    client.servers.delete(server)
+    client.servers.delete(server).wait_until_finished()  # Hetzner deletes it when the action ends
     before = service.simulator.state.request_counts(f"simulated-project-{TENANT}")["total"]
     report = current().drift.run_once()
     calls = service.simulator.state.request_counts(f"simulated-project-{TENANT}")["total"] - before

@@ -358,15 +358,15 @@ def test_a_snapshot_left_by_a_dead_worker_is_adopted(service: Service) -> None:
     service.put(f"{IMAGES}/img-adopt", image_body("boot-a"))
     resource = stored("img-adopt")
     server_id = stored_instance("vm-a").internal["server_id"]
-    hcloud = Client(token=PROJECT, api_endpoint=service.simulator.url, timeout=5)
+    hcloud = Client(token=PROJECT, api_endpoint=service.simulator.url, timeout=5, poll_interval=0.05)
     # what a worker that died right after Hetzner accepted its create_image leaves behind
     hcloud.servers.create_image(Server(id=server_id), type="snapshot", description="left behind", labels={
         "secapi.cloud/managed": "true", "secapi.cloud/resource": str(resource.id), "secapi.cloud/kind": "image",
-        "secapi.cloud/role": "snapshot", "secapi.cloud/generation": "1"})
-    # and a stray snapshot of an earlier source
+        "secapi.cloud/role": "snapshot", "secapi.cloud/generation": "1"}).action.wait_until_finished()
+    # and a stray snapshot of an earlier source (long finished, as an earlier source's would be)
     hcloud.servers.create_image(Server(id=server_id), type="snapshot", description="stray", labels={
         "secapi.cloud/resource": str(resource.id), "secapi.cloud/kind": "image", "secapi.cloud/role": "snapshot",
-        "secapi.cloud/generation": "9"})
+        "secapi.cloud/generation": "9"}).action.wait_until_finished()
     service.drain()
     [adopted] = snapshots(service)
     assert adopted["description"] == "left behind" and stored("img-adopt").internal["snapshot_id"] == adopted["id"]

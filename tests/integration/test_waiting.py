@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secapi_hetzner.app.services import current
-from tests.conftest import TENANT, Service
+from tests.conftest import TENANT, Service, hetzner_pace
 
 WS = "ws-wait"
 STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}/block-storages"
@@ -37,7 +37,7 @@ def test_an_instance_booting_from_an_image_in_the_making_says_it_waits_for_it(se
         assert waiting["conditions"][0]["reason"] == "WaitingForImage"
         assert "golden" in waiting["conditions"][0]["message"]
     finally:
-        service.simulator.state.set_action_timing(0.0)
+        hetzner_pace(service.simulator.state)
     for action in service.simulator.state.actions(status="running"):
         service.simulator.state.complete_action(action["id"])
     service.drain()

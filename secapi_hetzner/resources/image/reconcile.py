@@ -57,6 +57,10 @@ class ImageReconciler:
         if placement == Placement.VOLUME:
             return Outcome.failed("VolumeNotSnapshottable", f"Block storage {source.label!r} became a Hetzner volume; "
                                                             "Hetzner can snapshot a server's root disk only.")
+        booting = instances.being_created_on(ctx, storage)
+        if booting is not None:  # it is about to become that server's root disk: take the image from there
+            return ctx.wait(f"Block storage {source.label!r} becomes the root disk of instance "
+                            f"{booting.key.name!r} once its server is created; waiting for it.", 1.0)
         return self._system_build(ctx, source, storage)
 
     # -- a snapshot of the server the block storage is the root disk of -------------------------------
