@@ -50,12 +50,15 @@ def database_url(databases: DatabaseFactory) -> str:
 #: shorter (bench/ measures at 0.5 s and 5 s). A simulator that finished every action at once hid defects.
 ACTION_SECONDS = 0.1
 ACTION_SECONDS_BY_COMMAND = {"create_server": 0.3, "create_image": 0.3, "change_server_type": 0.2,
-                             "create_volume": 0.2, "shutdown_server": 0.2}
+                             "create_volume": 0.2}
+#: a shutdown only sends ACPI; the guest takes this long to power off
+GUEST_SHUTDOWN_SECONDS = 0.2
 
 
 def hetzner_pace(state: SimState) -> None:
     """Back to the suites' Hetzner pace (after a test held actions by hand, say)."""
-    state.set_action_timing(ACTION_SECONDS, commands=ACTION_SECONDS_BY_COMMAND)
+    state.set_action_timing(ACTION_SECONDS, commands=ACTION_SECONDS_BY_COMMAND,
+                            guest_shutdown=GUEST_SHUTDOWN_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,15 @@ import time
 
 #: first guesses per action command (seconds), before any action of the command was seen to finish
 TYPICAL_SECONDS = {
-    "create_server": 10.0, "start_server": 3.0, "stop_server": 3.0, "shutdown_server": 3.0,
+    "create_server": 10.0, "start_server": 3.0, "stop_server": 3.0, "shutdown_server": 1.0,
     "reboot_server": 5.0, "change_server_type": 30.0, "delete_server": 3.0, "create_image": 30.0,
     "create_volume": 3.0, "attach_volume": 3.0, "detach_volume": 3.0, "resize_volume": 3.0,
 }
 DEFAULT_SECONDS = 5.0
+#: not a Hetzner action: how long guests take to power off after a shutdown's ACPI signal (learnt from
+#: the server going off, per project as the actions are)
+GUEST_SHUTDOWN = "guest_shutdown"
+TYPICAL_SECONDS[GUEST_SHUTDOWN] = 5.0
 #: the longest pause between two reads of an action that takes much longer than expected
 MAX_PAUSE_SECONDS = 10.0
 LEARNING_WEIGHT = 0.3  # weight of the newest observation in the running estimate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from . import catalog_data as data
@@ -41,7 +42,8 @@ def _server_type(row: data.TypeRow, locations: dict[str, data.LocationRow]) -> R
     for name in row.locations:
         loc = locations[name]
         deprecation = data.DEPRECATED_OFFERS.get((row.name, name))
-        available = (row.name, name) not in data.SOLD_OUT
+        retired = deprecation is not None and deprecation[1] <= datetime.now(UTC).date().isoformat()
+        available = (row.name, name) not in data.SOLD_OUT and not retired
         offers.append(
             {
                 "id": loc.id,

@@ -1,8 +1,9 @@
 """The shared catalog as plain data: locations, server types and their offer per location, system images.
 
 Values follow the public Hetzner Cloud catalog closely enough for clients to behave as in production:
-real location ids and coordinates, real-sized server types, per-location availability, one deprecated
-offer (cpx11 in sin), two sold-out offers (cax41 in hel1, ccx63 in sin) and a deprecated image.
+real location ids and coordinates, real-sized server types, per-location availability, an offer whose
+deprecation is announced (cpx11 in sin), a retired one (cpx11 in nbg1), two sold-out offers (cax41 in
+hel1, ccx63 in sin) and a deprecated image.
 Dates are days (UTC midnight).
 """
 
@@ -91,8 +92,10 @@ SERVER_TYPES: Final = (
 
 # (server type, location) offers that are sold out: listed, but available=false.
 SOLD_OUT: Final = frozenset({("cax41", "hel1"), ("ccx63", "sin")})
-# (server type, location) offers being phased out: (announced, unavailable_after).
-DEPRECATED_OFFERS: Final = {("cpx11", "sin"): ("2026-09-01", "2027-03-01")}
+# (server type, location) offers being phased out: (announced, unavailable_after). Once unavailable_after
+# has passed, the offer is still listed but no longer orderable (cpx11 in nbg1: retired in 2025).
+DEPRECATED_OFFERS: Final = {("cpx11", "sin"): ("2026-09-01", "2027-03-01"),
+                            ("cpx11", "nbg1"): ("2025-06-01", "2025-12-01")}
 
 
 class ImageRow(NamedTuple):

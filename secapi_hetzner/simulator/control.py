@@ -84,10 +84,12 @@ def _timing(state: SimState, request: Request, body: dict[str, Any]) -> dict[str
     commands = body.get("commands") or {}
     if not isinstance(commands, dict):
         raise ValueError("commands must be an object of command → seconds")
+    guest = body.get("guest_shutdown", 0.0)
     state.set_action_timing(float(body.get("seconds", 0.0)), manual=bool(body.get("manual", False)),
-                            commands=commands)
+                            commands=commands, guest_shutdown=None if guest is None else float(guest))
     policy = state.shared.policy
-    return {"seconds": policy.seconds, "manual": policy.manual, "commands": dict(policy.durations)}
+    return {"seconds": policy.seconds, "manual": policy.manual, "commands": dict(policy.durations),
+            "guest_shutdown": policy.guest_shutdown}
 
 
 def _complete(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class ActionPolicy:
     dooms: list[Doom] = field(default_factory=list)
     #: per-command durations (``create_server`` …); commands not named take ``seconds``
     durations: dict[str, float] = field(default_factory=dict)
+    #: how long a guest takes to power off after the ACPI signal of a shutdown (None: it ignores it)
+    guest_shutdown: float | None = 0.0
 
     def duration(self, command: str) -> float:
         return self.durations.get(command, self.seconds)
@@ -139,6 +141,8 @@ class Project:
         self.stores: dict[str, dict[int, Record]] = {kind: {} for kind in ID_BASES if kind != "action"}
         self.actions: dict[int, Action] = {}
         self.running: dict[int, Action] = {}
+        #: what guests do on their own, after an ACPI shutdown: (due time, server id, what happens)
+        self.guest_timers: dict[int, tuple[float, Callback]] = {}
 
     # objects
     def store(self, kind: str) -> dict[int, Record]:
@@ -223,13 +227,22 @@ class Project:
     def settle(self) -> None:
         """Finish running actions that are due (see the module docstring)."""
         policy = self.shared.policy
-        if policy.manual:
-            return
         now = self.shared.clock()
-        for action in sorted(self.running.values(), key=lambda a: a.id):
+        for action in sorted(self.running.values(), key=lambda a: a.id) if not policy.manual else ():
             duration = policy.duration(action.command)
             if action.seq < self.shared.seq and now - action.started >= duration:
                 self.finish(action, action.doom, at=action.started + duration if duration else None)
+        for server_id, (due, effect) in sorted(self.guest_timers.items(), key=lambda item: item[1][0]):
+            if now >= due:
+                del self.guest_timers[server_id]
+                effect()
+
+    def after_guest_shutdown(self, server_id: int, effect: Callback, *, since: float | None = None) -> None:
+        """The guest of ``server_id`` got the ACPI signal at ``since`` (now if None): ``effect`` happens once
+        it has shut down (never, if guests ignore ACPI). Any power action on the server meanwhile cancels it."""
+        seconds = self.shared.policy.guest_shutdown
+        if seconds is not None:
+            self.guest_timers[server_id] = ((self.shared.clock() if since is None else since) + seconds, effect)
 
     def finish(self, action: Action, error: tuple[str, str] | None, *, at: float | None = None) -> None:
         if action.status != "running":

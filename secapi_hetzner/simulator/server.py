@@ -89,7 +89,9 @@ def serve_in_thread(
 
 #: ``make run``'s pace: Hetzner's real action times shortened (a create takes 10–30 s there), never zero
 DEV_PACE_SECONDS = 1.0
-DEV_PACE_COMMANDS = {"create_server": 3.0, "change_server_type": 3.0, "create_image": 3.0, "shutdown_server": 2.0}
+DEV_PACE_COMMANDS = {"create_server": 3.0, "change_server_type": 3.0, "create_image": 3.0}
+#: seconds a guest takes to power off after a shutdown's ACPI signal
+DEV_PACE_GUEST_SHUTDOWN = 2.0
 
 
 def run(host: str, port: int, *, dev_pace: bool = False) -> None:
@@ -99,6 +101,6 @@ def run(host: str, port: int, *, dev_pace: bool = False) -> None:
     sock = _bind(host, port)
     state = SimState()
     if dev_pace:
-        state.set_action_timing(DEV_PACE_SECONDS, commands=DEV_PACE_COMMANDS)
+        state.set_action_timing(DEV_PACE_SECONDS, commands=DEV_PACE_COMMANDS, guest_shutdown=DEV_PACE_GUEST_SHUTDOWN)
     log.info("Hetzner Cloud API simulator listening on %s/v1 (test control under /_sim/)", _url(sock))
     _server(state).run(sockets=[sock])

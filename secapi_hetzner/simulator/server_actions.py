@@ -26,7 +26,6 @@ KIND: Final = "server"
 POWER: Final = {
     "poweron": ("start_server", "starting", "running"),
     "poweroff": ("stop_server", "stopping", "off"),
-    "shutdown": ("shutdown_server", "stopping", "off"),
     "reboot": ("reboot_server", None, "running"),
     "reset": ("reset_server", None, "running"),
 }
@@ -46,6 +45,7 @@ def power(name: str) -> Handler:
 
     def handler(ctx: Ctx) -> Reply:
         record = ctx.project.get(KIND, ctx.id)
+        ctx.project.guest_timers.pop(ctx.id, None)  # a power action overrides a guest still shutting down
         done = ctx.project.setter(KIND, ctx.id, status=after)
         undo = ctx.project.setter(KIND, ctx.id, status=record["status"])
         action = run_action(ctx, KIND, command, on_success=[done], on_error=[undo])
@@ -53,6 +53,23 @@ def power(name: str) -> Handler:
         return action_reply(ctx.project, action)
 
     return handler
+
+
+def shutdown(ctx: Ctx) -> Reply:
+    """ACPI only: the action ends once the signal is delivered; the server stays ``running`` until its
+    guest has shut down (``guest_shutdown`` seconds later, or never if guests ignore ACPI)."""
+    project, server_id = ctx.project, ctx.id
+
+    def guest_powers_off() -> None:
+        server = project.stores[KIND].get(server_id)
+        if server is not None and server["status"] == "running":
+            server["status"] = "off"
+
+    def signal_delivered() -> None:  # the guest starts shutting down when the action really ended
+        project.after_guest_shutdown(server_id, guest_powers_off, since=action.finished)
+
+    action = run_action(ctx, KIND, "shutdown_server", on_success=[signal_delivered])
+    return action_reply(ctx.project, action)
 
 
 def change_type(ctx: Ctx) -> Reply:
@@ -173,6 +190,7 @@ def remove_from_placement_group(ctx: Ctx) -> Reply:
 
 ROUTES: Final = [
     *(Route("POST", f"/servers/{{id}}/actions/{name}", power(name)) for name in POWER),
+    Route("POST", "/servers/{id}/actions/shutdown", shutdown),
     Route("POST", "/servers/{id}/actions/change_type", change_type),
     Route("POST", "/servers/{id}/actions/create_image", create_image),
     Route("POST", "/servers/{id}/actions/rebuild", rebuild),

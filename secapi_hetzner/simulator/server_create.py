@@ -35,7 +35,9 @@ def _server_type(body: dict[str, Any]) -> Record:
 
 
 def _location(project: Project, body: dict[str, Any], server_type: Record, volumes: list[Record]) -> str:
-    wanted = id_or_name(body, "location") or str(body.get("datacenter") or "").split("-")[0] or None
+    if body.get("datacenter") is not None:  # removed from Server on 2026-07-01 (docs changelog)
+        raise invalid_field("datacenter", "datacenters were removed on 2026-07-01; use location")
+    wanted = id_or_name(body, "location")
     if wanted is not None:
         found = CATALOG.location(wanted)
         if found is None:
@@ -52,6 +54,14 @@ def _check_offer(server_type: Record, location: str) -> None:
     if offer is None:
         raise invalid_field("location", f"server type {server_type['name']} is not offered in {location}")
     if not offer["available"]:
+        deprecation = offer.get("deprecation")
+        if deprecation is not None:  # its unavailable_after has passed
+            raise SimError(
+                "invalid_server_type",
+                f"server type {server_type['name']} is deprecated and no longer available in {location} "
+                f"(unavailable after {deprecation['unavailable_after'][:10]})",
+                {},
+            )
         raise SimError(
             "resource_unavailable", f"server type {server_type['name']} is sold out in {location}", {}
         )

@@ -79,16 +79,18 @@ class SimState:
 
     # actions
     def set_action_timing(self, seconds: float = 0.0, *, manual: bool = False,
-                          commands: dict[str, float] | None = None) -> None:
+                          commands: dict[str, float] | None = None, guest_shutdown: float | None = 0.0) -> None:
         """Actions finish ``seconds`` after they start (0: on the next read), those of ``commands`` after
-        their own duration, or only by hand."""
+        their own duration, or only by hand; a guest powers off ``guest_shutdown`` seconds after a
+        shutdown's ACPI signal was delivered (None: guests ignore ACPI)."""
         durations = {str(k): float(v) for k, v in (commands or {}).items()}
-        if seconds < 0 or any(v < 0 for v in durations.values()):
+        if seconds < 0 or any(v < 0 for v in durations.values()) or (guest_shutdown or 0) < 0:
             raise ValueError("durations must be >= 0")
         with self.lock:
             self.shared.policy.seconds = seconds
             self.shared.policy.manual = manual
             self.shared.policy.durations = durations
+            self.shared.policy.guest_shutdown = guest_shutdown
 
     def actions(self, status: str | None = None, token: str | None = None) -> list[Record]:
         """Actions of all (or one) projects, oldest first, each with its project's ``token``."""

@@ -32,7 +32,7 @@ def test_each_command_takes_its_own_time_and_finished_is_when_it_ended(state: Si
 def test_the_pace_is_set_over_http_and_reset_forgets_it(sim: RunningSimulator, state: SimState) -> None:
     control = sim.url.removesuffix("/v1") + "/_sim/actions/timing"
     answer = httpx.put(control, json={"seconds": 0.5, "commands": {"create_server": 3}}).json()
-    assert answer == {"seconds": 0.5, "manual": False, "commands": {"create_server": 3.0}}
+    assert answer == {"seconds": 0.5, "manual": False, "commands": {"create_server": 3.0}, "guest_shutdown": 0.0}
     assert state.shared.policy.duration("create_server") == 3.0 and state.shared.policy.duration("x") == 0.5
     assert httpx.put(control, json={"commands": {"create_server": -1}}).status_code >= 400
     state.reset()

@@ -206,7 +206,7 @@ def test_reset_forgets_everything_but_keeps_ids_growing(state: SimState, client:
 
 def test_http_control_surface(control: httpx.Client, client: hcloud.Client, api: httpx.Client) -> None:
     assert control.put("/actions/timing", json={"manual": True}).json() == {"seconds": 0.0, "manual": True,
-                                                                            "commands": {}}
+                                                                            "commands": {}, "guest_shutdown": 0.0}
     server_id = api.post(
         "/servers", json={"name": "web", "server_type": "cx23", "image": "debian-12"}
     ).json()["server"]["id"]

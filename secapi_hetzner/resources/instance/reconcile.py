@@ -19,6 +19,7 @@ from secapi_hetzner.clock import now, rfc3339
 from secapi_hetzner.engine.context import MANAGED, ROLE, StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, resume, step_key
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.pacing import GUEST_SHUTDOWN
 from secapi_hetzner.hetzner import HetznerError, HetznerNotFound, HetznerRejected, HServer
 from secapi_hetzner.hetzner.models import HAction
 from secapi_hetzner.lifecycle import Event
@@ -240,7 +241,7 @@ class InstanceReconciler:
         if not sent:
             ctx.update(internal={"shutdown_started": time.time(), "shutdown_seen_on": None})
             ctx.progress(step, ctx.gateway.shutdown(server.id).id)
-            return Outcome.retry(ctx.pacing.pause("shutdown_server", 0.0, poll), "waiting for the guest to shut down")
+            return Outcome.retry(ctx.pacing.pause(GUEST_SHUTDOWN, 0.0, poll), "waiting for the guest to shut down")
         assert record.shutdown_started is not None
         elapsed = time.time() - record.shutdown_started
         ctx.update(internal={"shutdown_seen_on": elapsed})
@@ -250,7 +251,7 @@ class InstanceReconciler:
             if waiting is not None and waiting.kind == "failed":
                 return waiting
         if elapsed < grace:  # look again at the guest's pace, never past the grace
-            pause = ctx.pacing.pause("shutdown_server", elapsed, poll)
+            pause = ctx.pacing.pause(GUEST_SHUTDOWN, elapsed, poll)
             return Outcome.retry(min(grace - elapsed, pause), "waiting for the guest to shut down")
         waiting = follow(ctx, Step.POWEROFF, lambda: ctx.gateway.power_off(server.id))
         return waiting if waiting is not None else replace(server, status="off")
@@ -260,10 +261,10 @@ class InstanceReconciler:
         """Learn how long this project's guests take to shut down from when the server was seen off. Off at
         the first look says only that it took less: the estimate is nudged down (else every look just after
         the expected time would teach a longer one); otherwise it ended between the last two looks."""
-        expected = ctx.pacing.expected("shutdown_server")
+        expected = ctx.pacing.expected(GUEST_SHUTDOWN)
         took = min(seen_off, 0.9 * expected) if last_seen_on is None or expected == 0 else \
             (last_seen_on + seen_off) / 2
-        ctx.pacing.observe("shutdown_server", took)
+        ctx.pacing.observe(GUEST_SHUTDOWN, took)
 
     def _finish(self, ctx: StepContext, server: HServer) -> Outcome:
         power = translate.power_state_from_server(server)
