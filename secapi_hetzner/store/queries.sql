@@ -169,6 +169,13 @@ UPDATE operations d SET status = 'cancelled', worker_id = NULL, last_error = 'su
 UPDATE operations SET status = 'todo', worker_id = NULL, updated_at = now()
  WHERE status = 'doing' AND worker_id = %(id)s;
 
+-- return_held_operations --
+-- A live worker lost track of its in-flight operation (the database went away while it claimed, ran or
+-- recorded it): back to the queue after a delay, the failure counted.
+UPDATE operations SET status = 'todo', worker_id = NULL, failures = failures + 1,
+                      run_after = now() + make_interval(secs => %(delay)s), last_error = %(error)s, updated_at = now()
+ WHERE status = 'doing' AND worker_id = %(id)s;
+
 -- delete_worker --
 -- Forget a worker.
 DELETE FROM workers WHERE id = %(id)s;
