@@ -81,10 +81,34 @@ def _simulator(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
+    """``tokens [create]`` prints a new token once; ``tokens list`` shows id, tenant, name (label) and
+    creation time, never a token or its hash; ``tokens revoke ID`` revokes one (every replica refuses it
+    within a second)."""
     from secapi_hetzner.app.auth import TokenRegistry
 
+    if args.action != "revoke" and args.token_id is not None:
+        print(f"secapi-hetzner tokens {args.action} takes no token id", file=sys.stderr)
+        return 2
     with migrated_database(Settings.from_env()) as db:
-        print(TokenRegistry(db).issue(args.tenant, label=args.label))
+        registry = TokenRegistry(db)
+        if args.action == "create":
+            print(registry.issue(args.tenant or DEFAULT_TENANT, label=args.label))
+        elif args.action == "list":
+            print(f"{'id':>6}  {'tenant':<20} {'name':<20} {'created':<25} revoked")
+            for row in registry.listed(args.tenant, revoked=args.all):
+                revoked = row["revoked_at"].isoformat(timespec="seconds") if row["revoked_at"] else "-"
+                print(f"{row['id']:>6}  {row['tenant']:<20} {row['label'] or '-':<20} "
+                      f"{row['created_at'].isoformat(timespec='seconds'):<25} {revoked}")
+        else:
+            if args.token_id is None:
+                print("secapi-hetzner tokens revoke needs the token's id (see: secapi-hetzner tokens list)",
+                      file=sys.stderr)
+                return 2
+            revoked = registry.revoke(args.token_id)
+            if revoked is None:
+                print(f"no live token with id {args.token_id}", file=sys.stderr)
+                return 1
+            print(f"token {revoked['id']} of tenant {revoked['tenant']!r} revoked")
     return 0
 
 
@@ -127,9 +151,14 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8181)
     sim.add_argument("--dev-pace", action="store_true", help="actions take time (seconds), as on Hetzner")
     sim.set_defaults(run=_simulator)
-    tokens = commands.add_parser("tokens", help="issue an API token for a tenant (printed once)")
-    tokens.add_argument("--tenant", default=DEFAULT_TENANT)
-    tokens.add_argument("--label", default="")
+    tokens = commands.add_parser("tokens", help="issue (printed once), list or revoke API tokens")
+    tokens.add_argument("action", nargs="?", choices=("create", "list", "revoke"), default="create",
+                        help="create (the default) a token for --tenant, list tokens, or revoke one by id")
+    tokens.add_argument("token_id", nargs="?", type=int, metavar="ID", help="the token to revoke")
+    tokens.add_argument("--tenant", default=None, help=f"the tenant (create: default {DEFAULT_TENANT!r}; "
+                                                       "list: only this tenant's)")
+    tokens.add_argument("--label", default="", help="create: the token's name")
+    tokens.add_argument("--all", action="store_true", help="list: revoked tokens too")
     tokens.set_defaults(run=_tokens)
     tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")
     tenant_token.add_argument("--tenant", required=True)
