@@ -36,10 +36,20 @@ def migrated_database(settings: Settings) -> Iterator[Database]:
             embedded.stop()
 
 
+def _refuse(command: str, problem: str) -> int:
+    """One line on standard error (never a token: none is set when this is said), exit status 2."""
+    print(f"secapi-hetzner {command}: {problem}", file=sys.stderr)
+    return 2
+
+
 def _serve(args: argparse.Namespace) -> int:
     from secapi_hetzner.server import serve
 
-    serve(Settings.from_env(), workers=args.workers, dev=args.dev)
+    settings = Settings.from_env()
+    problem = settings.hetzner_backend_problem(builtin_simulator=args.dev)
+    if problem:
+        return _refuse("serve", problem)
+    serve(settings, workers=args.workers, dev=args.dev)
     return 0
 
 
@@ -51,9 +61,11 @@ def _worker(args: argparse.Namespace) -> int:
     from secapi_hetzner.store import Database, apply_migrations
 
     settings = Settings.from_env()
+    problem = settings.hetzner_backend_problem()
+    if problem:
+        return _refuse("worker", problem)
     if not settings.database_url:
-        print("secapi-hetzner worker needs DATABASE_URL (the service's PostgreSQL)", file=sys.stderr)
-        return 2
+        return _refuse("worker", "needs DATABASE_URL (the service's PostgreSQL)")
     apply_migrations(settings.database_url)
     db = Database(settings.database_url, max_size=2)
     services = build_services(settings, db)

@@ -33,10 +33,13 @@ def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared)
     applied = apply_migrations(url)
     where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
     print(f"database: {where} ({applied} migration(s) applied)", flush=True)
-    if settings.uses_simulator:
+    if settings.uses_simulator and not settings.hcloud_endpoint:  # (an HCLOUD_ENDPOINT simulator is used as is)
         prepared.simulator = start_simulator(dev_pace=True)
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url
         print(f"backend: built-in Hetzner simulator at {prepared.simulator.url} (no HCLOUD_TOKEN set)", flush=True)
+    elif settings.uses_simulator:
+        print(f"backend: Hetzner simulator at {settings.hcloud_endpoint} (HCLOUD_ENDPOINT; no HCLOUD_TOKEN)",
+              flush=True)
     else:
         print(f"backend: Hetzner Cloud at {settings.hcloud_endpoint or 'https://api.hetzner.cloud/v1'}", flush=True)
     return Settings.from_env()
