@@ -86,8 +86,13 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _simulator(args: argparse.Namespace) -> int:
-    from secapi_hetzner.simulator import run
+    import os
 
+    from secapi_hetzner.simulator import run
+    from secapi_hetzner.simulator_process import watch_parent
+
+    if args.parent_pid:  # started by `serve`: end with it, even when it is killed with SIGKILL
+        watch_parent(args.parent_pid, lambda: os._exit(0))
     run(args.host, args.port, dev_pace=args.dev_pace)
     return 0
 
@@ -162,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8181)
     sim.add_argument("--dev-pace", action="store_true", help="actions take time (seconds), as on Hetzner")
+    sim.add_argument("--parent-pid", type=int, default=0, help="exit when this process is no longer the parent")
     sim.set_defaults(run=_simulator)
     tokens = commands.add_parser("tokens", help="issue (printed once), list or revoke API tokens")
     tokens.add_argument("action", nargs="?", choices=("create", "list", "revoke"), default="create",

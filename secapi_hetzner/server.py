@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
-from secapi_hetzner.simulator_process import SimulatorProcess, start_simulator
+from secapi_hetzner.simulator_process import SimulatorProcess, start_simulator, watch_parent
 from secapi_hetzner.store import EmbeddedPostgres, apply_migrations, ensure_database
 
 log = logging.getLogger("secapi_hetzner")
@@ -89,12 +90,18 @@ class SecaServer(BaseApplication):  # type: ignore[misc]
         def on_exit(server: Any) -> None:
             shutdown_environment()
 
+        def post_fork(server: Any, worker: Any) -> None:
+            # uvicorn workers do not notice a master killed with SIGKILL: without this they would serve on
+            # (and hold the port) for ever; with it they stop gracefully as if the master had asked
+            watch_parent(os.getppid(), lambda: os.kill(os.getpid(), signal.SIGTERM))
+
         options = {
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.workers,
             "worker_class": "uvicorn_worker.UvicornWorker",
             "on_starting": on_starting,
             "on_exit": on_exit,
+            "post_fork": post_fork,
             "graceful_timeout": 10,
             "timeout": 60,
             "accesslog": None,
