@@ -157,10 +157,14 @@ class Worker:
             self._work(resync)
         finally:  # however the loop ends, the heartbeat ends with it (a beating worker's work is never freed)
             self._stop.set()
-        try:
-            self.queue.unregister(self.id)
-        except Exception:  # the database is away: its operations are freed once the heartbeat is stale
-            log.exception("worker %s: unregistering failed", self.id)
+        for attempt in range(3):  # a pooled connection the database dropped fails once: try again
+            try:
+                self.queue.unregister(self.id)
+                return
+            except Exception:  # the database is away: its operations are freed once the heartbeat is stale
+                if attempt == 2:
+                    log.exception("worker %s: unregistering failed", self.id)
+                time.sleep(0.05)
 
     def _work(self, resync: Callable[[], object] | None) -> None:
         last_requeue = last_resync = 0.0
