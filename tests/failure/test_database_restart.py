@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
@@ -85,6 +86,12 @@ def put_instance(service: Service, name: str) -> None:
     accepted(service.put(f"{COMPUTE}/{name}", instance_body(f"boot-{name}")), 201)
 
 
+def slow_creates(hetzner: Hetzner) -> None:
+    """Hetzner's create action takes CREATE_SECONDS (the simulator's timing control, over HTTP)."""
+    control = hetzner.simulator.url.removesuffix("/v1") + "/_sim/actions/timing"
+    httpx.put(control, json={"seconds": 0, "commands": {"create_server": CREATE_SECONDS}}).raise_for_status()
+
+
 def following(name: str) -> dict[str, Any] | None:
     """The operation, once it follows Hetzner's create action."""
     op = apply_op(name)
@@ -136,7 +143,7 @@ BREAKS = {"record-holds": ("queue", "holds", False), "record-retry": ("queue", "
 def test_connections_dropped_while_following_the_create_action_it_still_ends_active(
         service: Service, hetzner: Hetzner, workers: Workers, where: str) -> None:
     name = f"vm-{where}"
-    hetzner.state.set_action_timing(0.0, commands={"create_server": CREATE_SECONDS})
+    slow_creates(hetzner)
     put_instance(service, name)
     worker = workers.new(worker_stale_after=NEVER_STALE, action_poll=0.05, retry_base=0.05)
     part, method, lost_answer = BREAKS[where]
@@ -156,7 +163,7 @@ def test_connections_dropped_again_and_again_while_following_the_create_still_en
         service: Service, hetzner: Hetzner, workers: Workers) -> None:
     """An outage: every connection is killed every 20 ms for a second and a half, whatever the worker is
     doing then (claiming, reading the resource, recording, heart-beating)."""
-    hetzner.state.set_action_timing(0.0, commands={"create_server": CREATE_SECONDS})
+    slow_creates(hetzner)
     put_instance(service, "vm-outage")
     workers.start(workers.new(worker_stale_after=NEVER_STALE, action_poll=0.02, retry_base=0.05))
     wait_until(lambda: following("vm-outage"), 15, "the create action to be followed")
