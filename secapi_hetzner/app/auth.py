@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from connexion.security import BearerSecurityHandler
 
+from secapi_hetzner import errors
 from secapi_hetzner.settings import TOKEN_CACHE_REFRESH_SECONDS
 from secapi_hetzner.store import Database
 
@@ -39,6 +40,8 @@ TOKEN_PREFIX = "seca_"
 TOKEN_MAX_AGE_SECONDS = 1.0
 #: how often each process reads the generation counter of the api_tokens table
 TOKEN_POLL_SECONDS = 0.25
+#: how long a request may wait for a connection to check the map itself (it runs on the event loop)
+TOKEN_CHECK_WAIT_SECONDS = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -72,10 +75,11 @@ class TokenRegistry:
         self._poll_every = poll_every
         self._max_age = max_age
         self._poller: threading.Thread | None = None
+        self._request_check_failed_at = -math.inf  # when a request last failed to check the map itself
         self._lock = threading.Lock()
 
-    def _read_generation(self) -> int | None:
-        row = self._db.one("token_generation") if self._db is not None else None
+    def _read_generation(self, timeout: float | None = None) -> int | None:
+        row = self._db.one("token_generation", timeout=timeout) if self._db is not None else None
         return int(row["generation"]) if row else None
 
     def refresh(self) -> None:
@@ -90,10 +94,10 @@ class TokenRegistry:
             self._generation = generation
             self._refreshed_at = self._checked_at = started
 
-    def check(self) -> None:
+    def check(self, timeout: float | None = None) -> None:
         """Confirm the map is current: one read of the generation counter, a reload when it moved."""
         started = self._clock()
-        if self._read_generation() != self._generation:
+        if self._read_generation(timeout) != self._generation:
             self.refresh()
         else:
             with self._lock:
@@ -122,14 +126,27 @@ class TokenRegistry:
     def tenant_for(self, token: str) -> str | None:
         if self._db is not None:
             self._ensure_poller()
-            if self._clock() - self._checked_at > self._max_age:  # not confirmed lately: check now
-                self.check()
+            if self._clock() - self._checked_at > self._max_age:
+                self._check_on_request()
         digest = hash_token(token)
         tenant = self._tokens.get(digest)
         if tenant is None and self._clock() - self._refreshed_at >= TOKEN_CACHE_REFRESH_SECONDS:
             self.refresh()
             tenant = self._tokens.get(digest)
         return tenant
+
+    def _check_on_request(self) -> None:
+        """The poller has not confirmed the map lately (the database is slow or away): the request checks
+        it itself, waiting at most TOKEN_CHECK_WAIT_SECONDS for a connection. After a failed check, the
+        requests of the next second are refused as unavailable (503) at once: never served from a map that
+        may hold a revoked token, and never all waiting on the event loop for a database that is away."""
+        if self._clock() - self._request_check_failed_at < TOKEN_CACHE_REFRESH_SECONDS:
+            raise errors.Unavailable("API tokens cannot be verified right now (the database is not reachable).")
+        try:
+            self.check(TOKEN_CHECK_WAIT_SECONDS)
+        except Exception:
+            self._request_check_failed_at = self._clock()
+            raise
 
     def listed(self, tenant: str | None = None, *, revoked: bool = False) -> list[dict[str, Any]]:
         """The stored tokens (id, tenant, label, created, revoked): never a token or its hash."""

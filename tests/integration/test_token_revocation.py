@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from secapi_hetzner import errors
 from secapi_hetzner.app.auth import TokenRegistry, hash_token
 from secapi_hetzner.app.services import current
 from secapi_hetzner.store import Database
@@ -176,3 +177,37 @@ def test_tokens_file_entries_still_authenticate(tmp_path: Path) -> None:
     registry = TokenRegistry(None, tokens_file)
     assert registry.tenant_for("seca_filed") == "filed"
     assert registry.tenant_for("seca_other") is None
+
+
+def test_with_the_database_away_a_token_is_refused_as_unavailable_not_served_stale(tmp_path: Path) -> None:
+    """A map nobody could confirm for a second may hold a revoked token: 503, at once after one failed look
+    (requests must not all wait on the event loop for a database that is away)."""
+    tokens_file = tmp_path / "tokens.json"
+    tokens_file.write_text(json.dumps({"tokens": [{"tenant": "filed", "sha256": hash_token("seca_filed")}]}))
+    db = Database("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", max_size=1, timeout=1)
+    try:
+        registry = TokenRegistry(db, tokens_file)
+        started = time.monotonic()
+        with pytest.raises(errors.Unavailable):
+            registry.tenant_for("seca_filed")
+        assert time.monotonic() - started < 1.5  # waited for a connection at most TOKEN_CHECK_WAIT_SECONDS
+        started = time.monotonic()
+        for _ in range(20):
+            with pytest.raises(errors.Unavailable):
+                registry.tenant_for("seca_filed")
+        assert time.monotonic() - started < 0.5  # refused at once, no database wait
+    finally:
+        db.close()
+
+
+def test_a_token_that_cannot_be_verified_is_answered_503(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = current().tokens
+    monkeypatch.setattr(registry, "_checked_at", -1e9)  # the poller has not confirmed the map for ages …
+
+    def away(timeout: float | None = None) -> None:
+        raise errors.Unavailable("The database is not reachable right now.")
+
+    monkeypatch.setattr(registry, "check", away)  # … and the database is away
+    monkeypatch.setattr(registry, "_ensure_poller", lambda: None)
+    response = service.get(WORKSPACES)
+    assert response.status_code == 503, response.text
