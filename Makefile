@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## make run: serve on 127.0.0.1:8080 (HOST, PORT, SECA_DATA_DIR override); simulator unless HCLOUD_TOKEN is set
+## make run: serve on 127.0.0.1:8080 (HOST, PORT, SECA_DATA_DIR override); simulator unless HCLOUD_TOKEN (or HCLOUD_ENDPOINT) is set
 run: install
 	$(BIN)/secapi-hetzner serve --dev
 

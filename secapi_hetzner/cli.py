@@ -37,10 +37,20 @@ def migrated_database(settings: Settings) -> Iterator[Database]:
             embedded.stop()
 
 
+def _refuse(command: str, problem: str) -> int:
+    """One line on standard error (never a token: none is set when this is said), exit status 2."""
+    print(f"secapi-hetzner {command}: {problem}", file=sys.stderr)
+    return 2
+
+
 def _serve(args: argparse.Namespace) -> int:
     from secapi_hetzner.server import serve
 
-    serve(Settings.from_env(), workers=args.workers, dev=args.dev)
+    settings = Settings.from_env()
+    problem = settings.hetzner_backend_problem(builtin_simulator=args.dev)
+    if problem:
+        return _refuse("serve", problem)
+    serve(settings, workers=args.workers, dev=args.dev)
     return 0
 
 
@@ -52,9 +62,11 @@ def _worker(args: argparse.Namespace) -> int:
     from secapi_hetzner.store import Database, apply_migrations
 
     settings = Settings.from_env()
+    problem = settings.hetzner_backend_problem()
+    if problem:
+        return _refuse("worker", problem)
     if not settings.database_url:
-        print("secapi-hetzner worker needs DATABASE_URL (the service's PostgreSQL)", file=sys.stderr)
-        return 2
+        return _refuse("worker", "needs DATABASE_URL (the service's PostgreSQL)")
     apply_migrations(settings.database_url)
     db = Database(settings.database_url, max_size=2)
     services = build_services(settings, db)
@@ -75,17 +87,46 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _simulator(args: argparse.Namespace) -> int:
-    from secapi_hetzner.simulator import run
+    import os
 
+    from secapi_hetzner.simulator import run
+    from secapi_hetzner.simulator_process import watch_parent
+
+    if args.parent_pid:  # started by `serve`: end with it, even when it is killed with SIGKILL
+        watch_parent(args.parent_pid, lambda: os._exit(0))
     run(args.host, args.port, dev_pace=args.dev_pace)
     return 0
 
 
 def _tokens(args: argparse.Namespace) -> int:
+    """``tokens [create]`` prints a new token once; ``tokens list`` shows id, tenant, name (label) and
+    creation time, never a token or its hash; ``tokens revoke ID`` revokes one (every replica refuses it
+    within a second)."""
     from secapi_hetzner.app.auth import TokenRegistry
 
+    if args.action != "revoke" and args.token_id is not None:
+        print(f"secapi-hetzner tokens {args.action} takes no token id", file=sys.stderr)
+        return 2
     with migrated_database(Settings.from_env()) as db:
-        print(TokenRegistry(db).issue(args.tenant, label=args.label))
+        registry = TokenRegistry(db)
+        if args.action == "create":
+            print(registry.issue(args.tenant or DEFAULT_TENANT, label=args.label))
+        elif args.action == "list":
+            print(f"{'id':>6}  {'tenant':<20} {'name':<20} {'created':<25} revoked")
+            for row in registry.listed(args.tenant, revoked=args.all):
+                revoked = row["revoked_at"].isoformat(timespec="seconds") if row["revoked_at"] else "-"
+                print(f"{row['id']:>6}  {row['tenant']:<20} {row['label'] or '-':<20} "
+                      f"{row['created_at'].isoformat(timespec='seconds'):<25} {revoked}")
+        else:
+            if args.token_id is None:
+                print("secapi-hetzner tokens revoke needs the token's id (see: secapi-hetzner tokens list)",
+                      file=sys.stderr)
+                return 2
+            revoked = registry.revoke(args.token_id)
+            if revoked is None:
+                print(f"no live token with id {args.token_id}", file=sys.stderr)
+                return 1
+            print(f"token {revoked['id']} of tenant {revoked['tenant']!r} revoked")
     return 0
 
 
@@ -127,10 +168,16 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8181)
     sim.add_argument("--dev-pace", action="store_true", help="actions take time (seconds), as on Hetzner")
+    sim.add_argument("--parent-pid", type=int, default=0, help="exit when this process is no longer the parent")
     sim.set_defaults(run=_simulator)
-    tokens = commands.add_parser("tokens", help="issue an API token for a tenant (printed once)")
-    tokens.add_argument("--tenant", default=DEFAULT_TENANT)
-    tokens.add_argument("--label", default="")
+    tokens = commands.add_parser("tokens", help="issue (printed once), list or revoke API tokens")
+    tokens.add_argument("action", nargs="?", choices=("create", "list", "revoke"), default="create",
+                        help="create (the default) a token for --tenant, list tokens, or revoke one by id")
+    tokens.add_argument("token_id", nargs="?", type=int, metavar="ID", help="the token to revoke")
+    tokens.add_argument("--tenant", default=None, help=f"the tenant (create: default {DEFAULT_TENANT!r}; "
+                                                       "list: only this tenant's)")
+    tokens.add_argument("--label", default="", help="create: the token's name")
+    tokens.add_argument("--all", action="store_true", help="list: revoked tokens too")
     tokens.set_defaults(run=_tokens)
     tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")
     tenant_token.add_argument("--tenant", required=True)

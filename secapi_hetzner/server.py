@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
-from secapi_hetzner.simulator_process import SimulatorProcess, start_simulator
+from secapi_hetzner.simulator_process import SimulatorProcess, start_simulator, watch_parent
 from secapi_hetzner.store import EmbeddedPostgres, apply_migrations, ensure_database
 
 log = logging.getLogger("secapi_hetzner")
@@ -33,10 +34,13 @@ def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared)
     applied = apply_migrations(url)
     where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
     print(f"database: {where} ({applied} migration(s) applied)", flush=True)
-    if settings.uses_simulator:
+    if settings.uses_simulator and not settings.hcloud_endpoint:  # (an HCLOUD_ENDPOINT simulator is used as is)
         prepared.simulator = start_simulator(dev_pace=True)
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url
         print(f"backend: built-in Hetzner simulator at {prepared.simulator.url} (no HCLOUD_TOKEN set)", flush=True)
+    elif settings.uses_simulator:
+        print(f"backend: Hetzner simulator at {settings.hcloud_endpoint} (HCLOUD_ENDPOINT; no HCLOUD_TOKEN)",
+              flush=True)
     else:
         print(f"backend: Hetzner Cloud at {settings.hcloud_endpoint or 'https://api.hetzner.cloud/v1'}", flush=True)
     return Settings.from_env()
@@ -86,12 +90,18 @@ class SecaServer(BaseApplication):  # type: ignore[misc]
         def on_exit(server: Any) -> None:
             shutdown_environment()
 
+        def post_fork(server: Any, worker: Any) -> None:
+            # uvicorn workers do not notice a master killed with SIGKILL: without this they would serve on
+            # (and hold the port) for ever; with it they stop gracefully as if the master had asked
+            watch_parent(os.getppid(), lambda: os.kill(os.getpid(), signal.SIGTERM))
+
         options = {
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.workers,
             "worker_class": "uvicorn_worker.UvicornWorker",
             "on_starting": on_starting,
             "on_exit": on_exit,
+            "post_fork": post_fork,
             "graceful_timeout": 10,
             "timeout": 60,
             "accesslog": None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,6 +16,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_REGION = "eu-central"
 DEFAULT_TENANT = "dev"
+#: the real Hetzner Cloud API's host (hcloud's default endpoint)
+HETZNER_API_HOST = "api.hetzner.cloud"
 HETZNER_TIMEOUT_SECONDS = 15.0
 HETZNER_REQUESTS_PER_HOUR = 3600
 CATALOG_TTL_SECONDS = 300.0
@@ -83,6 +86,21 @@ class Settings:
     def uses_simulator(self) -> bool:
         """True when no Hetzner token is configured: the built-in simulator stands in."""
         return not self.hcloud_token
+
+    def hetzner_backend_problem(self, *, builtin_simulator: bool = False) -> str | None:
+        """Why this process must not start, or None: without ``HCLOUD_TOKEN`` it would send simulated
+        project names as tokens to the real Hetzner API. A tenant's own Hetzner token does not make up for
+        it: the catalog (locations, server types, images) is read with the operator's project, and tenants
+        without a project of their own use it. ``builtin_simulator``: ``serve --dev`` starts one."""
+        if self.hcloud_token:
+            return None
+        if self.hcloud_endpoint and urlparse(self.hcloud_endpoint).hostname == HETZNER_API_HOST:
+            return (f"HCLOUD_ENDPOINT is the real Hetzner API ({HETZNER_API_HOST}) but HCLOUD_TOKEN is not set: "
+                    "set the operator's Hetzner Cloud project token")
+        if not self.hcloud_endpoint and not builtin_simulator:
+            return ("no Hetzner backend: set HCLOUD_TOKEN (the operator's Hetzner Cloud project) or "
+                    "HCLOUD_ENDPOINT (a Hetzner simulator); `serve --dev` runs the built-in simulator")
+        return None
 
     @property
     def base_url(self) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 START_TIMEOUT_SECONDS = 20.0
@@ -32,11 +35,25 @@ class SimulatorProcess:
                 self.process.wait()
 
 
+def watch_parent(parent_pid: int, on_orphan: Callable[[], object], every: float = 0.5) -> threading.Thread:
+    """Call ``on_orphan`` once this process no longer has ``parent_pid`` as its parent: the parent died
+    without stopping it (a kill -9 of ``make run``), and nothing else ever will."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every)
+        on_orphan()
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_simulator(host: str = "127.0.0.1", port: int = 0, *, dev_pace: bool = False) -> SimulatorProcess:
     """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; benchmarks set their own."""
     port = port or free_port(host)
     process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "simulator",
-                                "--host", host, "--port", str(port), *(["--dev-pace"] if dev_pace else [])])
+                                "--host", host, "--port", str(port), "--parent-pid", str(os.getpid()),
+                                *(["--dev-pace"] if dev_pace else [])])
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -76,6 +76,7 @@ class Worker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._registered = False
+        self._unsettled = False  # an exception interrupted a run: this worker may still hold an operation
 
     def register(self) -> None:
         """Join the worker table: done when the worker starts running (claims need it), never before."""
@@ -93,14 +94,33 @@ class Worker:
     # -- loop ------------------------------------------------------------------------------------------
 
     def run_once(self) -> bool:
-        """Claim and run one operation; False when none was due."""
+        """Claim and run one operation; False when none was due.
+
+        An exception on the way (the database went away while claiming, reading the resource or recording
+        the outcome) leaves the worker *unsettled*: it may still hold an operation, as ``doing``, that no
+        stall check would free (this worker is alive and heart-beating). Before it claims anything else,
+        the next call returns that operation to the queue (a failure counted), so nothing sticks."""
         if not self._registered:
             self.register()
-        op = self.queue.claim(self.id)
-        if op is None:
-            return False
-        self.execute(op)
+        if self._unsettled:
+            self.settle()
+        try:
+            op = self.queue.claim(self.id)  # a claim whose answer was lost is held all the same
+            if op is None:
+                return False
+            self.execute(op)
+        except BaseException:
+            self._unsettled = True
+            raise
         return True
+
+    def settle(self) -> None:
+        """Return whatever this worker still holds to the queue (raises while the database is away)."""
+        returned = self.queue.return_held(self.id, backoff(1, self.retry_base),
+                                          "the database went away during the run (retrying)")
+        self._unsettled = False
+        if returned:
+            log.warning("worker %s: returned %d operation(s) it lost track of to the queue", self.id, returned)
 
     def drain(self, timeout: float = 30.0) -> None:
         """Run until no operation is waiting (tests and benchmarks), with a deadline."""
@@ -135,6 +155,20 @@ class Worker:
         except Exception:  # the database is away: the heartbeat thread registers as soon as it is back
             log.exception("worker %s: registering failed", self.id)
         threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.id}", daemon=True).start()
+        try:
+            self._work(resync)
+        finally:  # however the loop ends, the heartbeat ends with it (a beating worker's work is never freed)
+            self._stop.set()
+        for attempt in range(3):  # a pooled connection the database dropped fails once: try again
+            try:
+                self.queue.unregister(self.id)
+                return
+            except Exception:  # the database is away: its operations are freed once the heartbeat is stale
+                if attempt == 2:
+                    log.exception("worker %s: unregistering failed", self.id)
+                time.sleep(0.05)
+
+    def _work(self, resync: Callable[[], object] | None) -> None:
         last_requeue = last_resync = 0.0
         while not self._stop.is_set():
             if time.monotonic() - last_requeue > min(HEARTBEAT_SECONDS, self.stale_after / 3):
@@ -151,12 +185,11 @@ class Worker:
                     log.exception("worker %s: drift check failed", self.id)
             try:
                 worked = self.run_once()
-            except Exception:  # a database outage must not kill the worker thread
-                log.exception("worker %s: claiming failed", self.id)
+            except Exception:  # a database outage must not kill the worker thread; run_once settles next
+                log.exception("worker %s: running an operation failed", self.id)
                 worked = False
             if not worked:
                 self._idle()
-        self.queue.unregister(self.id)
 
     def wake(self) -> None:
         """New work was queued in this process: stop idling now."""

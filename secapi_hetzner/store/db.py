@@ -62,8 +62,9 @@ class Database:
         self.pool.close()
 
     @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection[Row]]:
-        with db_errors(), self.pool.connection() as conn:
+    def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[Row]]:
+        """A pooled connection; ``timeout``: how long to wait for one (default: the pool's)."""
+        with db_errors(), self.pool.connection(timeout=timeout) as conn:
             yield cast("psycopg.Connection[Row]", conn)
 
     @contextmanager
@@ -72,16 +73,16 @@ class Database:
             yield conn
 
     def all(self, name: str, params: dict[str, Any] | None = None,
-            conn: psycopg.Connection[Row] | None = None) -> list[Row]:
+            conn: psycopg.Connection[Row] | None = None, *, timeout: float | None = None) -> list[Row]:
         if conn is not None:
             with db_errors():
                 return conn.execute(QUERIES[name], params or {}).fetchall()
-        with self.connection() as own:
+        with self.connection(timeout) as own:
             return own.execute(QUERIES[name], params or {}).fetchall()
 
     def one(self, name: str, params: dict[str, Any] | None = None,
-            conn: psycopg.Connection[Row] | None = None) -> Row | None:
-        rows = self.all(name, params, conn)
+            conn: psycopg.Connection[Row] | None = None, *, timeout: float | None = None) -> Row | None:
+        rows = self.all(name, params, conn, timeout=timeout)
         return rows[0] if rows else None
 
     def run(self, name: str, params: dict[str, Any] | None = None,

@@ -100,6 +100,16 @@ class Queue:
         self.db.run("cancel_folded_operations", {"id": worker_id}, conn)
         return self.db.run("release_worker_operations", {"id": worker_id}, conn)
 
+    def return_held(self, worker_id: str, delay: float, error: str) -> int:
+        """A live worker's in-flight operations back to the queue after ``delay`` seconds, a failure counted
+        (it lost track of them: the database went away mid-run); folded into a waiting repeat like
+        :meth:`_release`. How many went back."""
+        with self.db.transaction() as conn:
+            self.db.run("fold_worker_operations", {"id": worker_id}, conn)
+            self.db.run("cancel_folded_operations", {"id": worker_id}, conn)
+            return self.db.run("return_held_operations", {"id": worker_id, "delay": delay, "error": error[:4000]},
+                               conn)
+
     def requeue_stalled(self, stale_after: float) -> int:
         """Return the operations of silent workers to the queue; how many were returned."""
         released = 0

@@ -15,6 +15,20 @@ INSERT INTO api_tokens (token_hash, tenant, label) VALUES (%(token_hash)s, %(ten
 UPDATE api_tokens SET revoked_at = now()
  WHERE tenant = %(tenant)s AND label = %(label)s AND revoked_at IS NULL;
 
+-- token_generation --
+-- Bumped by every change of api_tokens (migration 0008): the token caches reload when it moves.
+SELECT generation FROM api_token_generation;
+
+-- list_tokens --
+-- API tokens for the operator (`secapi-hetzner tokens list`): never the token or its hash.
+SELECT id, tenant, label, created_at, revoked_at FROM api_tokens
+ WHERE (%(tenant)s::text IS NULL OR tenant = %(tenant)s) AND (%(all)s OR revoked_at IS NULL)
+ ORDER BY id;
+
+-- revoke_token --
+-- Revoke one API token by id (`secapi-hetzner tokens revoke`); nothing when unknown or revoked already.
+UPDATE api_tokens SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL RETURNING id, tenant, label;
+
 -- ensure_tenant --
 -- Register a tenant if it is new.
 INSERT INTO tenants (name) VALUES (%(tenant)s) ON CONFLICT (name) DO NOTHING;
@@ -178,6 +192,13 @@ UPDATE operations d SET status = 'cancelled', worker_id = NULL, last_error = 'su
 -- release_worker_operations --
 -- A worker's in-flight operations go back to the queue (it stopped, or stopped heart-beating).
 UPDATE operations SET status = 'todo', worker_id = NULL, updated_at = now()
+ WHERE status = 'doing' AND worker_id = %(id)s;
+
+-- return_held_operations --
+-- A live worker lost track of its in-flight operation (the database went away while it claimed, ran or
+-- recorded it): back to the queue after a delay, the failure counted.
+UPDATE operations SET status = 'todo', worker_id = NULL, failures = failures + 1,
+                      run_after = now() + make_interval(secs => %(delay)s), last_error = %(error)s, updated_at = now()
  WHERE status = 'doing' AND worker_id = %(id)s;
 
 -- delete_worker --

@@ -75,3 +75,26 @@ def test_migration_0004_keeps_every_record_and_renames_steps(databases: Database
         assert record_type.from_json(internal[kind]).to_json() == internal[kind]  # canonical: a round trip
     assert steps == list(OLD_STEPS.values())
     assert "hetzner_objects" not in tables
+
+
+def test_migration_0008_numbers_existing_tokens_and_counts_every_change(databases: DatabaseFactory) -> None:
+    url = _new_database(databases, "seca_migration_0008")
+    _migrate_to(url, "0007.operation-failures")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO api_tokens (token_hash, tenant, label) VALUES ('h1', 't', 'a'), ('h2', 't', 'b')")
+    assert apply_migrations(url) >= 1
+    with psycopg.connect(url, autocommit=True) as conn:
+        def generation() -> int:
+            return int(conn.execute("SELECT generation FROM api_token_generation").fetchone()[0])  # type: ignore[index]
+
+        ids = [row[0] for row in conn.execute("SELECT id FROM api_tokens ORDER BY token_hash")]
+        assert None not in ids and len(set(ids)) == 2  # the tokens made before 0008 can be revoked by id
+        before = generation()
+        conn.execute("INSERT INTO api_tokens (token_hash, tenant) VALUES ('h3', 't')")
+        new_id = conn.execute("SELECT id FROM api_tokens WHERE token_hash = 'h3'").fetchone()[0]  # type: ignore[index]
+        assert new_id > max(ids)
+        assert generation() == before + 1
+        conn.execute("UPDATE api_tokens SET revoked_at = now() WHERE id = %s", (ids[0],))
+        assert generation() == before + 2  # a revocation moves it: every replica's cache reloads
+        conn.execute("UPDATE api_tokens SET revoked_at = now() WHERE false")
+        assert generation() == before + 3  # per statement (an extra reload at worst, never a missed one)
