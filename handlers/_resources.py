@@ -43,7 +43,7 @@ def put_resource(kind: Kind, where: Place, name: str, body: dict[str, Any]) -> r
 
 def delete_resource(kind: Kind, where: Place, name: str) -> render.Accepted:
     current().resource_service.delete(kind, where, name, if_unmodified_since())
-    return None, 202
+    return render.accepted()
 
 
 def act_on(kind: Kind, where: Place, name: str, action: str) -> render.Reply:

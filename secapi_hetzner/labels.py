@@ -7,8 +7,9 @@ Syntax (comma = AND):
     key>n key<n key>=n key<=n   numeric comparison (labels whose value is not a number do not match)
     ns:key=value     namespaced keys are ordinary keys that contain ``:``
     key  !key        the label is present / absent (as in Kubernetes and Hetzner selectors)
-Every string is a filter (the spec types the parameter as a free string): empty terms are ignored,
-and a numeric comparison with a non-number matches nothing.
+Anything else is refused with 400 naming the term: an empty key or term, a key with spaces, brackets or
+operator characters, a value that begins with an operator (``a==b``), a numeric comparison with something
+that is not a number (``idx>abc``). Values may hold operator characters after their first (``f=a=b``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from secapi_hetzner import errors
+
 _TERM = re.compile(r"^(?P<key>[^=!<>]*)(?P<op>!=|>=|<=|=|>|<)(?P<value>.*)$", re.S)
+_KEY = re.compile(r"[^\s=!<>,()]+")
+_VALUE = re.compile(r"(?![=!<>]).*", re.S)  # values may hold operator characters, but not begin with one
+NUMERIC = frozenset({">", "<", ">=", "<="})
 
 
 @dataclass(frozen=True)
@@ -74,16 +80,29 @@ class LabelFilter:
 
 
 def parse_label_filter(text: str | None) -> LabelFilter:
-    """Parse the ``labels`` query parameter. Total: every string is a filter."""
+    """Parse the ``labels`` query parameter; :class:`errors.InvalidRequest` (400) for a malformed one."""
+    if not (text or "").strip():
+        return LabelFilter(())
     terms = []
     for raw in (text or "").split(","):
         part = raw.strip()
-        if not part:
-            continue
         match = _TERM.match(part)
         if match is None:
             absent = part.startswith("!")
-            terms.append(Term(part[1:].strip() if absent else part, "absent" if absent else "exists", ""))
-        else:
-            terms.append(Term(match.group("key").strip(), match.group("op"), match.group("value").strip()))
+            key = part[1:].strip() if absent else part
+            _check(_KEY.fullmatch(key) is not None, part, "a label key")
+            terms.append(Term(key, "absent" if absent else "exists", ""))
+            continue
+        key, op, value = match.group("key").strip(), match.group("op"), match.group("value").strip()
+        _check(_KEY.fullmatch(key) is not None, part, "a label key before the operator")
+        _check(_VALUE.fullmatch(value) is not None, part, "a value that does not begin with an operator")
+        _check(op not in NUMERIC or _number(value) is not None, part, "a number after a comparison")
+        terms.append(Term(key, op, value))
     return LabelFilter(tuple(terms))
+
+
+def _check(ok: bool, term: str, wanted: str) -> None:
+    if not ok:
+        raise errors.InvalidRequest(f"labels: the term {term[:60]!r} is malformed; it needs {wanted}. Terms are "
+                                    "key=value, key!=value, key>n, key<n, key>=n, key<=n, key or !key, joined by "
+                                    "commas; * matches any characters.", parameter="labels")

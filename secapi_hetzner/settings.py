@@ -65,6 +65,8 @@ class Settings:
     port: int = DEFAULT_PORT
     tokens_file: Path | None = None
     validate_responses: bool = False
+    #: Swagger UI under each API's ``/ui/`` (the spec documents stay at ``/openapi.json``)
+    swagger_ui: bool = True
     hetzner_timeout: float = HETZNER_TIMEOUT_SECONDS
     hetzner_requests_per_hour: int = HETZNER_REQUESTS_PER_HOUR
     catalog_ttl: float = CATALOG_TTL_SECONDS
@@ -123,6 +125,7 @@ class Settings:
             port=int(_env("PORT") or DEFAULT_PORT),
             tokens_file=Path(tokens_file) if tokens_file else None,
             validate_responses=_env("SECA_VALIDATE_RESPONSES") in ("1", "true", "yes"),
+            swagger_ui=_env("SECA_SWAGGER_UI") not in ("0", "false", "no"),
             hetzner_timeout=float(_env("HCLOUD_TIMEOUT") or HETZNER_TIMEOUT_SECONDS),
             hetzner_requests_per_hour=int(_env("HCLOUD_REQUESTS_PER_HOUR") or HETZNER_REQUESTS_PER_HOUR),
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),

@@ -8,6 +8,7 @@ from typing import Any
 
 import connexion
 from connexion.exceptions import ProblemException
+from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
@@ -15,11 +16,13 @@ from secapi_hetzner import errors
 from secapi_hetzner.app import capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
+from secapi_hetzner.app.headers import SecurityHeadersMiddleware
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
+from secapi_hetzner.app.validation import VALIDATORS
 from secapi_hetzner.hetzner import Gateway, Gateways, Priority, reserved
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache, server_type_for_sku
 from secapi_hetzner.resources.registry import KINDS, kind_named
@@ -113,6 +116,8 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
             strict_validation=True,
             validate_responses=settings.validate_responses,
             security_map={"bearer": PublicBearer if api.slug == "wellknown" else bearer},
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui),
+            validator_map=VALIDATORS,
         )
     app.add_error_handler(errors.SecaError, problems.handle_seca_error)
     app.add_error_handler(ProblemException, problems.handle_problem)
@@ -120,4 +125,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
     regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
-    return AcceptWildcardMiddleware(PreconditionHeaderMiddleware(ReadOnlyBodyMiddleware(regional)))
+    return SecurityHeadersMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
+        ReadOnlyBodyMiddleware(regional))))

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from secapi_hetzner import errors
 from secapi_hetzner.app.services import current
 from secapi_hetzner.hetzner import Gateway, HetznerError
 
@@ -100,7 +101,26 @@ def _readiness() -> tuple[dict[str, str], bool]:
     return checks, ready
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _may_see_checks(request: Request) -> bool:
+    """The checks name the backend and Hetzner's last answer: for the machine itself (a local probe, a
+    sidecar) and for callers with a valid API token only; everyone else learns ready or not ready."""
+    if request.client is not None and request.client.host in LOOPBACK:
+        return True
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    try:
+        return current().tokens.tenant_for(token.strip()) is not None
+    except errors.SecaError:
+        return False
+
+
 async def readyz(request: Request) -> JSONResponse:
     checks, ready = await run_in_threadpool(_readiness)
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    body: dict[str, object] = {"status": "ready" if ready else "not ready"}
+    if await run_in_threadpool(_may_see_checks, request):
+        body["checks"] = checks
+    return JSONResponse(body, status_code=200 if ready else 503)

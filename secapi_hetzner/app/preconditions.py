@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from secapi_hetzner.app.problems import REJECTION_412_METHODS, error_body
 
 HEADER = b"if-unmodified-since"
+#: a resourceVersion: a 64-bit integer
+VERSION = re.compile(r"-?[0-9]{1,19}")
 _expected: contextvars.ContextVar[int | None] = contextvars.ContextVar("if_unmodified_since", default=None)
 
 
@@ -35,7 +38,7 @@ class PreconditionHeaderMiddleware:
         version: int | None = None
         if values:
             text = values[-1].decode("latin-1").strip()
-            if not text.lstrip("-").isdigit():
+            if not VERSION.fullmatch(text):  # ASCII digits only ('²'.isdigit() is true), of a size int() takes
                 await _reject(scope, send, text)
                 return
             version = int(text)
@@ -49,7 +52,8 @@ class PreconditionHeaderMiddleware:
 
 async def _reject(scope: Scope, send: Send, text: str) -> None:
     status = 412 if scope["method"].upper() in REJECTION_412_METHODS else 400
-    body = error_body(status, f"if-unmodified-since must be an integer resourceVersion, not {text[:40]!r}.",
+    body = error_body(status, f"if-unmodified-since must be an integer resourceVersion (up to 19 digits), not "
+                              f"{text[:40]!r}.",
                       instance=scope["path"], parameter="if-unmodified-since", pointer="/")
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": json.dumps(body).encode()})

@@ -179,9 +179,10 @@ async def handle_problem(request: ConnexionRequest, exc: Exception) -> Connexion
         status, detail = 400, "A path parameter contains characters no SECA name or identifier may hold."
     schema_violation = status == 400
     status = _framework_status(request.method, status)
+    pointer = (getattr(exc, "ext", None) or {}).get("pointer") if isinstance(exc, ProblemException) else None
     # meta.cause tells a client (and the fuzz tests) that the request broke the schema itself, as
     # opposed to a rejection by state (a missing reference, a stale version): both can be 412.
-    body = error_body(status, detail, instance=_request_path(request),
+    body = error_body(status, detail, instance=_request_path(request), pointer=pointer,
                       meta={"cause": "schema"} if schema_violation else None)
     return problem_response(status, body, dict(headers or {}))
 

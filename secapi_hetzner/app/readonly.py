@@ -1,9 +1,16 @@
-"""Drop the read-only blocks (``metadata``, ``status``) from PUT bodies before validation.
+"""Request bodies, checked and read once before Connexion sees them.
 
-SECA clients send them: the conformance suite sends zero values (``resourceVersion: 0``,
-``createdAt: 0001-01-01T00:00:00Z``), Terraform sends partial metadata, and some updates re-send a
-whole object read before. The spec says the server ignores them, but schema validation would reject
-the zero values. ``metadata.region`` is kept aside: a region that does not match the endpoint is a 412.
+* **Size**: a body over ``limits.MAX_BODY_BYTES`` is answered 413 before more of it is read (by its
+  ``Content-Length``, or as it streams in).
+* **Media type**: a body must be sent as ``application/json`` (any case, any parameters): none, or another,
+  is 415. Connexion compares media types case-sensitively and breaks on a missing one.
+* **JSON no SECA body needs**: nesting deeper than ``MAX_DEPTH`` and numbers longer than ``MAX_DIGITS``
+  (Python refuses to convert ints of 4,300 digits and more) are refused as malformed bodies (412 on
+  PUT/DELETE, 400 elsewhere, like every rejected body).
+* **Read-only blocks**: SECA clients send ``metadata`` and ``status`` with PUTs (the conformance suite
+  sends zero values, Terraform partial metadata, some updates a whole object read before). The spec says
+  the server ignores them, but schema validation would reject the zero values, so they are dropped here;
+  ``metadata`` is kept aside (a ``metadata.region`` that does not match the endpoint is a 412).
 """
 
 from __future__ import annotations
@@ -14,8 +21,14 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, error_body
+from secapi_hetzner.limits import MAX_BODY_BYTES
+
 READ_ONLY = ("metadata", "status")
-MAX_BODY = 4 * 1024 * 1024
+BODY_METHODS = frozenset({"PUT", "POST", "PATCH"})
+JSON_MEDIA_TYPE = "application/json"
+MAX_DEPTH = 32
+MAX_DIGITS = 64
 _submitted: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("submitted_metadata",
                                                                                   default=None)
 
@@ -25,27 +38,33 @@ def submitted_metadata() -> dict[str, Any]:
     return _submitted.get() or {}
 
 
+class BodyRejected(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
 class ReadOnlyBodyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Size, media type and JSON checks for every request body; read-only blocks dropped from PUTs."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
         self.app = app
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "PUT":
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            more = message.get("more_body", False) and size <= MAX_BODY
-        body = b"".join(chunks)
-        metadata, body = _strip(body)
-        headers = [(n, v) for n, v in scope["headers"] if n != b"content-length"]
+        try:
+            body = await self._read(scope, receive)
+            metadata, body = _checked(scope, body)
+        except BodyRejected as rejected:
+            await _answer(scope, send, rejected.status, rejected.detail)
+            return
+        headers = [(n, v) for n, v in scope["headers"] if n not in (b"content-length", b"content-type")]
         headers.append((b"content-length", str(len(body)).encode()))
+        if body:
+            headers.append((b"content-type", JSON_MEDIA_TYPE.encode()))  # one spelling for Connexion
         sent = False
 
         async def replay() -> Message:
@@ -61,14 +80,93 @@ class ReadOnlyBodyMiddleware:
         finally:
             _submitted.reset(token)
 
+    async def _read(self, scope: Scope, receive: Receive) -> bytes:
+        too_big = BodyRejected(413, f"The request body is larger than the limit of {self.max_body} bytes "
+                                    f"({self.max_body // (1024 * 1024)} MiB).")
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            raise too_big
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body:
+                raise too_big
+            more = message.get("more_body", False)
+        return b"".join(chunks)
 
-def _strip(body: bytes) -> tuple[dict[str, Any] | None, bytes]:
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    values = [value for key, value in scope["headers"] if key == name]
+    return values[-1].decode("latin-1").strip() if values else None
+
+
+def _checked(scope: Scope, body: bytes) -> tuple[dict[str, Any] | None, bytes]:
+    if not body.strip():
+        return None, body
+    media_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        sent = f"{media_type!r}" if media_type else "no Content-Type"
+        raise BodyRejected(415, f"Request bodies are JSON: send them as Content-Type {JSON_MEDIA_TYPE}, not {sent}.")
+    malformed = 412 if scope["method"] in REJECTION_412_METHODS else 400
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise BodyRejected(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.") from None
+    except _TooLong as exc:
+        raise BodyRejected(malformed, str(exc)) from None
     except (ValueError, UnicodeDecodeError):
-        return None, body  # let validation answer for malformed bodies
-    if not isinstance(document, dict) or not any(key in document for key in READ_ONLY):
+        return None, body  # Connexion's validation answers for malformed JSON, with its position
+    if _depth(document) > MAX_DEPTH:
+        raise BodyRejected(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.")
+    if scope["method"] != "PUT" or not isinstance(document, dict) or not any(key in document for key in READ_ONLY):
         return None, body
     metadata = document.get("metadata")
     cleaned = {key: value for key, value in document.items() if key not in READ_ONLY}
     return (metadata if isinstance(metadata, dict) else None), json.dumps(cleaned).encode()
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _TooLong(f"The request body holds a number with {len(text.lstrip('-'))} digits; no SECA field "
+                       f"takes more than {MAX_DIGITS}.")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > MAX_DIGITS + 16:
+        raise _TooLong(f"The request body holds a number {len(text)} characters long; no SECA field takes one.")
+    return float(text)
+
+
+def _no_constant(text: str) -> float:
+    raise _TooLong(f"The request body holds {text}, which is not a JSON number.")
+
+
+def _depth(document: Any) -> int:
+    """How deeply arrays and objects nest (iteratively: no recursion on hostile input)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            deepest = max(deepest, level)
+            stack.extend((item, level + 1) for item in value.values())
+        elif isinstance(value, list):
+            deepest = max(deepest, level)
+            stack.extend((item, level + 1) for item in value)
+    return deepest
+
+
+async def _answer(scope: Scope, send: Send, status: int, detail: str) -> None:
+    body = error_body(status, detail, instance=scope["path"], parameter="body", pointer="/")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from connexion.lifecycle import ConnexionResponse
+
 from secapi_hetzner.labels import parse_label_filter
 from secapi_hetzner.metadata import list_metadata
 from secapi_hetzner.paging import page
@@ -12,7 +14,13 @@ from secapi_hetzner.scope import Api
 from secapi_hetzner.settings import LIST_DEFAULT_LIMIT
 
 Reply = tuple[dict[str, Any], int]
-Accepted = tuple[None, int]
+#: a 202 with no body, as the spec documents DELETE's answer (``None, 202`` would send ``""``)
+Accepted = ConnexionResponse
+
+
+def accepted() -> ConnexionResponse:
+    response: ConnexionResponse = ConnexionResponse(status_code=202, body=b"")
+    return response
 
 
 class Named(Protocol):

@@ -57,6 +57,8 @@ class Kind:
     reconciler: Reconciler | None = None
     #: the type of the internal record the kind keeps (Hetzner ids, placement, intents)
     record: ClassVar[type[InternalRecord]] = NoRecord
+    #: its names are the scope of other resources (a workspace, a network): at most 64 characters
+    names_a_scope: ClassVar[bool] = False
 
     @property
     def instant(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, limits
 from secapi_hetzner.clock import now
 from secapi_hetzner.labels import parse_label_filter
 from secapi_hetzner.lifecycle import Event, State, transition, walk
@@ -59,6 +59,10 @@ class ResourceService:
         self._check_parents(kind, place)
         spec = body.get("spec") or {}
         user = {name_: body.get(name_) for name_ in USER_FIELDS}
+        limits.check_labels(user["labels"])
+        limits.check_annotations(user["annotations"])
+        if kind.names_a_scope:
+            limits.check_scope_name(kind.kind, name)
         key = place.key(kind, name)
         old = self.repository.get(key)
         extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,

@@ -1,5 +1,6 @@
 import pytest
 
+from secapi_hetzner import errors
 from secapi_hetzner.labels import parse_label_filter
 
 LABELS = {"env": "prod", "tier": "web", "vcpu": "4", "billing:team": "platform", "environment": "production"}
@@ -32,12 +33,17 @@ LABELS = {"env": "prod", "tier": "web", "vcpu": "4", "billing:team": "platform",
     ("!nothere", True),
     ("!env", False),
     ("billing:*", True),
-    ("env=prod,,", True),
-    ("vcpu>=x", False),  # a numeric comparison with a non-number matches nothing
-    ("=prod", False),  # an empty key names no label
 ])
 def test_filter_matches(selector: str, expected: bool) -> None:
     assert parse_label_filter(selector).matches(LABELS) is expected
+
+
+@pytest.mark.parametrize("selector", ["!!", "a==b", "=", "=prod", "idx>abc", "vcpu>=x", "env=prod,,", "a=b,,c=d",
+                                      "env in (a,b)", "a b=c", "!", "a!=!b", ",", "a<>b"])
+def test_malformed_selectors_are_refused_naming_the_term(selector: str) -> None:
+    with pytest.raises(errors.InvalidRequest) as refused:
+        parse_label_filter(selector)
+    assert refused.value.parameter == "labels" and "malformed" in refused.value.detail
 
 
 def test_values_may_contain_operators() -> None:

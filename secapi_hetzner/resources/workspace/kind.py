@@ -18,6 +18,7 @@ class WorkspaceKind(Kind):
     kind = "workspace"
     collection = "workspaces"
     scope = "tenant"
+    names_a_scope = True
 
     def admit(self, request: Admission) -> dict[str, Any]:
         return {"resourceCount": 0}

@@ -1,0 +1,47 @@
+"""Response headers every answer carries: security headers suited to a JSON API, and the challenge a
+401 owes its client (RFC 6750: ``WWW-Authenticate: Bearer``).
+
+The API's answers may not be cached, sniffed, framed or used to leak a referrer; they run no scripts,
+so the Content-Security-Policy allows nothing. Swagger UI pages (``…/ui/``) run scripts and styles of
+their own origin and are left their own policy.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+API_ONLY: tuple[tuple[bytes, bytes], ...] = (
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+)
+CHALLENGE = (b"www-authenticate", b'Bearer realm="secapi", error="invalid_token"')
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        ui = "/ui" in scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(n, v) for n, v in message.get("headers", []) if n.lower() != b"server"]
+                present = {n.lower() for n, _ in headers}
+                extra = [*SECURITY_HEADERS, *(() if ui else API_ONLY)]
+                if message["status"] == 401:
+                    extra.append(CHALLENGE)
+                headers.extend((n, v) for n, v in extra if n not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

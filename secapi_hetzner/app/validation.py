@@ -1,0 +1,93 @@
+"""Schema violations in words: which field, which rule, which value, with the field's JSON pointer in the
+error's ``sources`` (Connexion's own message is a jsonschema dump with Python ``None``/``True``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import ProblemException
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from jsonschema import ValidationError  # type: ignore[import-untyped]
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+
+JSON_TYPES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+              "object": "an object", "array": "an array", "null": "null"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pointer_of(error: ValidationError) -> str:
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path)
+
+
+def describe(error: ValidationError) -> str:
+    """One sentence for a jsonschema error. Pure."""
+    path = ".".join(str(part) for part in error.absolute_path)
+    field = f"{path}" if path else "the body"
+    rule, expected, value = error.validator, error.validator_value, error.instance
+    if rule == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(JSON_TYPES.get(str(k), str(k)) for k in kinds)
+        return f"{field} must be {wanted}, not {_json_type(value)} ({_shown(value)})."
+    if rule == "required":
+        missing = next((name for name in expected if isinstance(value, dict) and name not in value), "?")
+        return f"{path + '.' if path else ''}{missing} is required."
+    if rule == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {}))) if isinstance(value, dict) else []
+        return f"{field} does not take {', '.join(repr(e) for e in extra) or 'other properties'}."
+    if rule in ("maxLength", "minLength"):
+        bound = "at most" if rule == "maxLength" else "at least"
+        return f"{field} may have {bound} {expected} characters, not {len(value)}." if rule == "maxLength" else \
+            f"{field} must have {bound} {expected} characters, not {len(value)}."
+    if rule in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
+        words = {"maximum": "at most", "minimum": "at least", "exclusiveMaximum": "below",
+                 "exclusiveMinimum": "above"}[str(rule)]
+        return f"{field} must be {words} {expected}, not {_shown(value)}."
+    if rule == "pattern":
+        return f"{field} must match the pattern {expected}; {_shown(value)} does not."
+    if rule == "enum":
+        return f"{field} must be one of {', '.join(_shown(v) for v in expected)}, not {_shown(value)}."
+    if rule == "format":
+        return f"{field} must be a valid {expected}, not {_shown(value)}."
+    if rule in ("maxItems", "minItems", "maxProperties", "minProperties"):
+        bound = "at most" if rule.startswith("max") else "at least"
+        unit = "items" if rule.endswith("Items") else "entries"
+        return f"{field} must have {bound} {expected} {unit}, not {len(value)}."
+    if rule in ("oneOf", "anyOf"):
+        return f"{field} matches none of the forms it may take ({_shown(value)})."
+    return f"{field} breaks the rule {rule!r} of the schema ({_shown(value)})."
+
+
+class ReadableJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        try:
+            return super()._validate(body)  # type: ignore[no-any-return]
+        except ProblemException:
+            error = best_match(self._validator.iter_errors(body)) if body is not None else None
+            if error is None:
+                raise
+            raise ProblemException(status=400, title="Bad Request", detail=describe(error),
+                                   ext={"pointer": pointer_of(error)}) from None
+
+
+#: Connexion's validators with ours for JSON bodies (a MediaTypeDict: ``*/*json`` matches by pattern)
+VALIDATORS = {**VALIDATOR_MAP, "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": ReadableJSONBodyValidator})}

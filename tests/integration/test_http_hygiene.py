@@ -1,0 +1,150 @@
+"""HTTP hygiene of the served process (gunicorn and its uvicorn workers, as `make run` and production
+serve): no Server header, security headers, a Bearer challenge on 401, keep-alive longer than client
+pools keep idle connections, bounded request heads, slow partial heads cut off, /readyz detail for the
+machine itself and token holders only, a DELETE 202 without a body, Swagger UI that can be switched off."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from secapi_hetzner.app.services import current
+from tests.conftest import ROOT, TENANT, Service
+from tests.support.servers import free_port
+
+WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
+HEAD_TIMEOUT = 1.0
+
+
+def _serve(service: Service, log_dir: os.PathLike[str], **extra: str) -> Iterator[str]:
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("HCLOUD_TOKEN", "SECA_SECRET_KEY")}
+    env.update(DATABASE_URL=current().settings.database_url, SECA_DATA_DIR=str(current().settings.data_dir),
+               PORT=str(port), HCLOUD_ENDPOINT=service.simulator.url, SECA_INPROCESS_WORKER="0",
+               SECA_HEAD_TIMEOUT=str(HEAD_TIMEOUT), PYTHONUNBUFFERED="1", **extra)
+    log = open(os.path.join(log_dir, "serve.log"), "w")  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "serve", "--workers", "1"], cwd=ROOT,
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, open(log.name).read()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, open(log.name).read()
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def served(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(service, tmp_path_factory.mktemp("served"))
+
+
+def _auth(service: Service) -> dict[str, str]:
+    return {"Authorization": f"Bearer {service.token}"}
+
+
+def test_answers_carry_security_headers_and_no_server_header(service: Service, served: str) -> None:
+    answer = httpx.get(f"{served}{WORKSPACES}", headers=_auth(service))
+    assert answer.status_code == 200
+    assert "server" not in answer.headers
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_401_carries_a_bearer_challenge(served: str) -> None:
+    answer = httpx.get(f"{served}{WORKSPACES}", headers={"Authorization": "Bearer wrong"})
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Bearer ")
+    assert httpx.get(f"{served}{WORKSPACES}").headers["www-authenticate"].startswith("Bearer ")
+
+
+def test_idle_keep_alive_connections_outlive_a_client_pool_pause(service: Service, served: str) -> None:
+    with httpx.Client(base_url=served, headers=_auth(service)) as client:
+        assert client.get(WORKSPACES).status_code == 200
+        time.sleep(6)  # longer than uvicorn's default of 5 s
+        assert client.get(WORKSPACES).status_code == 200  # the same pooled connection, still open
+    assert "keep-alive" in httpx.get(f"{served}/healthz").headers.get("connection", "keep-alive")
+
+
+def _raw(base: str, data: bytes, read_timeout: float = 10.0) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=read_timeout) as sock:
+        try:
+            sock.sendall(data)
+        except OSError:
+            pass
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return b"".join(chunks)
+
+
+def test_a_huge_header_is_refused_and_the_service_stays_well(service: Service, served: str) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n"
+    answer = _raw(served, head)
+    assert answer == b"" or answer.split(b" ")[1] in (b"400", b"413", b"431"), answer[:100]
+    assert httpx.get(f"{served}{WORKSPACES}", headers=_auth(service)).status_code == 200
+
+
+def test_a_slow_partial_head_is_cut_off(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=HEAD_TIMEOUT * 10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the end of the head
+        started = time.monotonic()
+        assert sock.recv(1024) == b""  # the server closed it …
+        assert time.monotonic() - started < HEAD_TIMEOUT * 5  # … after the head timeout, not never
+
+
+def test_readyz_detail_only_for_the_machine_itself_or_a_token(service: Service, served: str) -> None:
+    local = httpx.get(f"{served}/readyz").json()
+    assert "checks" in local and local["checks"]["database"] == "ok"  # the machine itself (127.0.0.1)
+    # a client outside, as a reverse proxy on this machine reports it: the status only …
+    outside = {"X-Forwarded-For": "203.0.113.9"}
+    assert httpx.get(f"{served}/readyz", headers=outside).json() == {"status": "ready"}
+    assert httpx.get(f"{served}/readyz", headers={**outside, "Authorization": "Bearer wrong"}).json() == \
+        {"status": "ready"}
+    # … unless it holds a valid token
+    assert "checks" in httpx.get(f"{served}/readyz", headers={**outside, **_auth(service)}).json()
+
+
+def test_a_delete_answered_202_has_no_body(service: Service, served: str) -> None:
+    with httpx.Client(base_url=served, headers=_auth(service)) as client:
+        assert client.put(f"{WORKSPACES}/hygiene-delete", json={"spec": {}}).status_code in (200, 201)
+        deleted = client.delete(f"{WORKSPACES}/hygiene-delete")
+        assert deleted.status_code == 202 and deleted.content == b""
+
+
+def test_swagger_ui_is_served_and_can_be_switched_off(service: Service, served: str,
+                                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    ui = "/providers/seca.workspace/ui/"
+    assert httpx.get(f"{served}{ui}").status_code == 200
+    for base in _serve(service, tmp_path_factory.mktemp("no-ui"), SECA_SWAGGER_UI="0"):
+        assert httpx.get(f"{base}{ui}").status_code == 404
+        assert httpx.get(f"{base}{WORKSPACES}", headers=_auth(service)).status_code == 200
