@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
@@ -92,9 +94,9 @@ def _simulator(args: argparse.Namespace) -> int:
     from secapi_hetzner.simulator import run
     from secapi_hetzner.simulator_process import watch_parent
 
-    if args.parent_pid:  # started by `serve`: end with it, even when it is killed with SIGKILL
-        watch_parent(args.parent_pid, lambda: os._exit(0))
-    run(args.host, args.port, dev_pace=args.dev_pace)
+    if args.parent_pid:  # started by `serve`: end with it (saving its state), even when it is killed with SIGKILL
+        watch_parent(args.parent_pid, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    run(args.host, args.port, dev_pace=args.dev_pace, state_file=args.state_file)
     return 0
 
 
@@ -169,6 +171,8 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8181)
     sim.add_argument("--dev-pace", action="store_true", help="actions take time (seconds), as on Hetzner")
     sim.add_argument("--parent-pid", type=int, default=0, help="exit when this process is no longer the parent")
+    sim.add_argument("--state-file", type=Path, default=None,
+                     help="start from the state saved in this file and keep saving it there (make run)")
     sim.set_defaults(run=_simulator)
     tokens = commands.add_parser("tokens", help="issue (printed once), list or revoke API tokens")
     tokens.add_argument("action", nargs="?", choices=("create", "list", "revoke"), default="create",

@@ -29,6 +29,10 @@ class Prepared:
     simulator: SimulatorProcess | None = None
 
 
+#: where the built-in simulator keeps its Hetzner objects between runs (beside the embedded database)
+SIMULATOR_STATE_FILE = "simulator-state.json"
+
+
 def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared) -> Settings:
     url, prepared.embedded = ensure_database(settings.database_url, settings.data_dir)
     os.environ["DATABASE_URL"] = url
@@ -36,7 +40,7 @@ def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared)
     where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
     print(f"database: {where} ({applied} migration(s) applied)", flush=True)
     if settings.uses_simulator and not settings.hcloud_endpoint:  # (an HCLOUD_ENDPOINT simulator is used as is)
-        prepared.simulator = start_simulator(dev_pace=True)
+        prepared.simulator = start_simulator(dev_pace=True, state_file=settings.data_dir / SIMULATOR_STATE_FILE)
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url
         print(f"backend: built-in Hetzner simulator at {prepared.simulator.url} (no HCLOUD_TOKEN set)", flush=True)
     elif settings.uses_simulator:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 START_TIMEOUT_SECONDS = 20.0
 
@@ -48,12 +49,15 @@ def watch_parent(parent_pid: int, on_orphan: Callable[[], object], every: float 
     return thread
 
 
-def start_simulator(host: str = "127.0.0.1", port: int = 0, *, dev_pace: bool = False) -> SimulatorProcess:
-    """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; benchmarks set their own."""
+def start_simulator(host: str = "127.0.0.1", port: int = 0, *, dev_pace: bool = False,
+                    state_file: Path | None = None) -> SimulatorProcess:
+    """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; benchmarks set their own.
+    ``state_file``: the simulator starts from the state saved there and saves it there (``make run``)."""
     port = port or free_port(host)
     process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "simulator",
                                 "--host", host, "--port", str(port), "--parent-pid", str(os.getpid()),
-                                *(["--dev-pace"] if dev_pace else [])])
+                                *(["--dev-pace"] if dev_pace else []),
+                                *(["--state-file", str(state_file)] if state_file is not None else [])])
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,4 +1,8 @@
-"""Test control over HTTP under ``/_sim/`` (no authentication), mirroring the ``SimState`` methods.
+"""Test control over HTTP under ``/_sim/``, mirroring the ``SimState`` methods.
+
+No authentication, so only for clients on the simulator's own machine: any other client gets 403. The
+answers never show a project's token: projects are named ``project-<first 12 hex of its sha256>``
+(``?token=`` still selects one by its token).
 
 =======  ============================  ==================================================================
 method   path                          body → answer
@@ -22,6 +26,7 @@ PUT      /_sim/rate_limit              ``{"limit", "refill_per_second"?}`` → t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -44,8 +49,19 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def project_name(token: str) -> str:
+    """How control answers name a project: never by its token."""
+    return "project-" + hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
 def _endpoint(work: Callable[[SimState, Request, dict[str, Any]], Any], status: int = 200) -> Endpoint:
     async def endpoint(request: Request) -> Response:
+        if request.client is None or request.client.host not in LOOPBACK:
+            return JSONResponse(SimError("forbidden", "the simulator's test control answers this machine only",
+                                         {}).body(), 403)
         try:
             result = work(request.app.state.sim, request, await _body(request))
         except SimError as error:
@@ -73,11 +89,13 @@ def _reset(state: SimState, request: Request, body: dict[str, Any]) -> dict[str,
 
 
 def _state(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    return state.dump(_query(request, "token"))
+    dump = state.dump(_query(request, "token"))
+    return {"projects": {project_name(token): objects for token, objects in dump["projects"].items()}}
 
 
 def _actions(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    return {"actions": state.actions(_query(request, "status"), _query(request, "token"))}
+    actions = state.actions(_query(request, "status"), _query(request, "token"))
+    return {"actions": [{**action, "token": project_name(action["token"])} for action in actions]}
 
 
 def _timing(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
@@ -105,13 +123,17 @@ def _fail_next(state: SimState, request: Request, body: dict[str, Any]) -> dict[
     return {}
 
 
+def _redacted(fault: dict[str, Any]) -> dict[str, Any]:
+    return {**fault, "token": project_name(fault["token"])} if fault.get("token") else fault
+
+
 def _faults(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    return {"faults": state.list_faults()}
+    return {"faults": [_redacted(fault) for fault in state.list_faults()]}
 
 
 def _add_fault(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
     with state.lock:
-        return {"fault": state.faults.add(**body).to_api()}
+        return {"fault": _redacted(state.faults.add(**body).to_api())}
 
 
 def _clear_faults(state: SimState, request: Request, body: dict[str, Any]) -> None:
@@ -125,7 +147,10 @@ def _remove_fault(state: SimState, request: Request, body: dict[str, Any]) -> No
 
 
 def _requests(state: SimState, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    return state.request_counts(_query(request, "token"))
+    counts = state.request_counts(_query(request, "token"))
+    if "by_project" in counts:
+        counts = {**counts, "by_project": {project_name(t): c for t, c in counts["by_project"].items()}}
+    return counts
 
 
 def _reset_requests(state: SimState, request: Request, body: dict[str, Any]) -> None:

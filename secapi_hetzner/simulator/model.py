@@ -15,7 +15,6 @@ duration), not when it was next read, as Hetzner would.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -117,19 +116,23 @@ class Shared:
         self.clock = clock
         self.policy = ActionPolicy()
         self.seq = 0
-        self._ids = {kind: itertools.count(base + 1) for kind, base in ID_BASES.items()}
-        self._ipv4 = itertools.count(1)
-        self._ipv6 = itertools.count(1)
+        #: the next id of each kind, and of IPv4 addresses and IPv6 networks (plain numbers: persisted)
+        self.counters: dict[str, int] = {kind: base + 1 for kind, base in ID_BASES.items()} | {"ipv4": 1, "ipv6": 1}
+
+    def _take(self, counter: str) -> int:
+        value = self.counters[counter]
+        self.counters[counter] = value + 1
+        return value
 
     def next_id(self, kind: str) -> int:
-        return next(self._ids[kind])
+        return self._take(kind)
 
     def next_ipv4(self) -> str:
-        n = next(self._ipv4)
+        n = self._take("ipv4")
         return f"116.203.{n // 250 % 250}.{n % 250 + 2}"
 
     def next_ipv6_network(self) -> str:
-        return f"2a01:4f8:1c1c:{next(self._ipv6):x}::/64"
+        return f"2a01:4f8:1c1c:{self._take('ipv6'):x}::/64"
 
 
 class Project:

@@ -7,14 +7,17 @@ pay the ~40 ms Nagle/delayed-ACK stall a plain ``http.server`` would add to ever
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Final
 
 import uvicorn
 
+from . import persistence
 from .app import create_app
 from .state import SimState
 
@@ -94,13 +97,47 @@ DEV_PACE_COMMANDS = {"create_server": 3.0, "change_server_type": 3.0, "create_im
 DEV_PACE_GUEST_SHUTDOWN = 2.0
 
 
-def run(host: str, port: int, *, dev_pace: bool = False) -> None:
-    """Serve until interrupted (``secapi-hetzner simulator``); ``dev_pace``: actions take time, as on Hetzner."""
+#: how often a simulator with a state file saves it while idle (it always saves when it stops)
+SAVE_EVERY_SECONDS = 5.0
+
+
+def run(host: str, port: int, *, dev_pace: bool = False, state_file: Path | None = None) -> None:
+    """Serve until interrupted (``secapi-hetzner simulator``); ``dev_pace``: actions take time, as on Hetzner;
+    ``state_file``: start from the state saved there and keep it there (``make run`` restarts seamlessly)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sock = _bind(host, port)
     state = SimState()
     if dev_pace:
         state.set_action_timing(DEV_PACE_SECONDS, commands=DEV_PACE_COMMANDS, guest_shutdown=DEV_PACE_GUEST_SHUTDOWN)
+    stop_saving = threading.Event()
+    if state_file is not None:
+        if persistence.load(state, state_file):
+            log.info("simulator state restored from %s (%d project(s))", state_file, len(state.projects))
+        threading.Thread(target=_save_while_idle, args=(state, state_file, stop_saving), daemon=True,
+                         name="simulator-save").start()
     log.info("Hetzner Cloud API simulator listening on %s/v1 (test control under /_sim/)", _url(sock))
-    _server(state).run(sockets=[sock])
+    # uvicorn re-raises SIGTERM once it has shut down: end through the finally below (which saves), not
+    # by the signal's default action
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        _server(state).run(sockets=[sock])
+    finally:
+        stop_saving.set()
+        if state_file is not None:
+            persistence.save(state, state_file)
+            log.info("simulator state saved to %s", state_file)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _save_while_idle(state: SimState, path: Path, stop: threading.Event) -> None:
+    """A snapshot every few seconds when nothing is under way (a kill -9 then loses little)."""
+    while not stop.wait(SAVE_EVERY_SECONDS):
+        try:
+            if persistence.is_idle(state):
+                persistence.save(state, path, settle=False)
+        except OSError:
+            log.exception("simulator state not saved to %s", path)

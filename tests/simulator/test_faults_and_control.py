@@ -13,6 +13,7 @@ from hcloud.images import Image
 from hcloud.server_types import ServerType
 
 from secapi_hetzner.simulator import RunningSimulator, SimState
+from secapi_hetzner.simulator.control import project_name
 from tests.simulator.conftest import OTHER_TOKEN, TOKEN, make_client
 from tests.simulator.helpers import create_server
 
@@ -213,7 +214,7 @@ def test_http_control_surface(control: httpx.Client, client: hcloud.Client, api:
     running = control.get("/actions", params={"status": "running"}).json()["actions"]
     assert {a["command"] for a in running} == {"create_server", "start_server"} and running[0][
         "token"
-    ] == TOKEN
+    ] == project_name(TOKEN) != TOKEN
     assert control.post(f"/actions/{running[0]['id']}/complete").json()["action"]["status"] == "success"
     failed = control.post(f"/actions/{running[1]['id']}/fail", json={"code": "boom", "message": "no"})
     assert failed.json()["action"]["error"] == {"code": "boom", "message": "no"}
@@ -232,7 +233,7 @@ def test_http_control_surface(control: httpx.Client, client: hcloud.Client, api:
     assert api.get("/locations").headers["ratelimit-limit"] == "100"
     assert control.get("/requests").json()["by_route"]["POST /servers"] == 1
     assert control.delete("/requests").status_code == 204
-    state = control.get("/state").json()["projects"][TOKEN]
+    state = control.get("/state").json()["projects"][project_name(TOKEN)]
     assert [s["id"] for s in state["servers"]] == [server_id]
     assert control.post("/reset").json() == {"reset": True}
     assert control.get("/state").json() == {"projects": {}}
