@@ -18,6 +18,7 @@ from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
+from secapi_hetzner.app.protocol import HeaderCountMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
@@ -125,5 +126,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
     regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
-    return SecurityHeadersMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
-        ReadOnlyBodyMiddleware(regional))))
+    return SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
+        ReadOnlyBodyMiddleware(regional)))))

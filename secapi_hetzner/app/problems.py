@@ -18,6 +18,7 @@ from typing import Any
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.types import Scope, Send
 
 from secapi_hetzner import errors
 
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 ERROR_MEDIA_TYPE = "application/json"
 MAX_INSTANCE_LENGTH = 256
 MAX_DETAIL_LENGTH = 32768
+#: the spec's ErrorSource maxLengths
+MAX_POINTER_LENGTH = 256
+MAX_PARAMETER_LENGTH = 64
 
 
 class SecaErrorType(enum.StrEnum):
@@ -106,7 +110,9 @@ def error_body(
     error_type, title = STATUS_TABLE.get(status, STATUS_TABLE[500 if status >= 500 else 400])
     # the spec's ErrorSource requires both members: a body problem names the "body" parameter,
     # a parameter problem points at the document root
-    sources = [{"pointer": pointer or "/", "parameter": parameter or "body"}] if pointer or parameter else []
+    source = {"pointer": (pointer or "/")[:MAX_POINTER_LENGTH],
+              "parameter": (parameter or "body")[:MAX_PARAMETER_LENGTH]}
+    sources = [source] if pointer or parameter else []
     body: dict[str, Any] = {
         "type": str(error_type),
         "title": title,
@@ -191,6 +197,17 @@ async def handle_unicode_error(request: ConnexionRequest, exc: Exception) -> Con
     status = _framework_status(request.method, 400)
     body = error_body(status, "The request body is not valid UTF-8.", instance=_request_path(request))
     return problem_response(status, body)
+
+
+async def send_problem(scope: Scope, send: Send, status: int, detail: str, *, parameter: str | None = None,
+                       pointer: str | None = None, headers: dict[str, str] | None = None) -> None:
+    """Answer from an ASGI middleware (before Connexion), with the same body as every other error."""
+    body = json.dumps(error_body(status, detail, instance=str(scope.get("path", "/")), pointer=pointer,
+                                 parameter=parameter)).encode()
+    raw = [(b"content-type", ERROR_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from secapi_hetzner.app.problems import REJECTION_412_METHODS, error_body
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, send_problem
 from secapi_hetzner.limits import MAX_BODY_BYTES
 
 READ_ONLY = ("metadata", "status")
@@ -166,7 +166,4 @@ def _depth(document: Any) -> int:
 
 
 async def _answer(scope: Scope, send: Send, status: int, detail: str) -> None:
-    body = error_body(status, detail, instance=scope["path"], parameter="body", pointer="/")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    await send_problem(scope, send, status, detail, parameter="body", pointer="/", headers={"Connection": "close"})

@@ -29,6 +29,10 @@ def paced(service: Service) -> Iterator[Service]:
     service.simulator.state.set_action_timing(ACTION_SECONDS)
     yield service
     hetzner_pace(service.simulator.state)
+    for collection in (COMPUTE, STORAGE):  # leave the session's simulator as it was found
+        for item in service.get(collection).json()["items"]:
+            service.delete(f"{collection}/{item['metadata']['name']}")
+        service.drain()
 
 
 def _calls(service: Service, send: Callable[[], Any]) -> int:

@@ -12,10 +12,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from secapi_hetzner.app.protocol import MAX_HEAD_BYTES, MAX_HEADERS
 from secapi_hetzner.app.services import current
 from tests.conftest import ROOT, TENANT, Service
 from tests.support.servers import free_port
@@ -148,3 +150,75 @@ def test_swagger_ui_is_served_and_can_be_switched_off(service: Service, served: 
     for base in _serve(service, tmp_path_factory.mktemp("no-ui"), SECA_SWAGGER_UI="0"):
         assert httpx.get(f"{base}{ui}").status_code == 404
         assert httpx.get(f"{base}{WORKSPACES}", headers=_auth(service)).status_code == 200
+
+
+def _worker_rss_kib(base: str) -> int:
+    """Resident memory of the gunicorn worker(s) serving ``base`` (children of the serve process)."""
+    port = base.rsplit(":", 1)[1]
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            cmdline = (status.parent / "cmdline").read_bytes()
+            text = status.read_text()
+        except OSError:
+            continue
+        if b"secapi_hetzner.cli" not in cmdline or b"serve" not in cmdline:
+            continue
+        environ = (status.parent / "environ").read_bytes() if (status.parent / "environ").exists() else b""
+        if f"PORT={port}".encode() not in environ.split(b"\0"):
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total
+
+
+def test_hostile_inputs_leave_memory_bounded(service: Service, served: str) -> None:
+    """Oversized bodies (declared and streamed) and heads, repeated: answered, and the workers' memory
+    stays within a small margin (it grew by hundreds of MB per such request before the limits)."""
+    httpx.get(f"{served}{WORKSPACES}", headers=_auth(service))  # warm up
+    before = _worker_rss_kib(served)
+    assert before > 0
+    big = b"{" + b" " * (6 * 1024 * 1024) + b"}"
+    for _ in range(5):
+        assert httpx.put(f"{served}{WORKSPACES}/mem", content=big, timeout=30,
+                         headers={**_auth(service), "Content-Type": "application/json"}).status_code == 413
+
+        def streamed() -> Iterator[bytes]:
+            for _ in range(100):
+                yield b" " * 65536
+
+        assert httpx.put(f"{served}{WORKSPACES}/mem", content=streamed(), timeout=30,
+                         headers={**_auth(service), "Content-Type": "application/json"}).status_code == 413
+        _raw(served, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (8 * 1024 * 1024) + b"\r\n\r\n")
+    assert httpx.get(f"{served}{WORKSPACES}", headers=_auth(service)).status_code == 200
+    grown_mib = (_worker_rss_kib(served) - before) / 1024
+    assert grown_mib < 48, f"the workers grew by {grown_mib:.0f} MiB"
+
+
+@pytest.mark.parametrize("size", [MAX_HEAD_BYTES + 1, 100_000, 1_000_000])
+def test_an_oversized_header_sent_at_once_is_431(service: Service, served: str, size: int) -> None:
+    """h11's own limit applies only to a head arriving in pieces: a whole 100 KB head read at once passed."""
+    answer = httpx.get(f"{served}/healthz", headers={"X-Big": "a" * size}, timeout=10)
+    assert answer.status_code == 431, answer.text[:200]
+    assert answer.json()["type"] == "http://secapi.cloud/errors/invalid-request"
+    assert httpx.get(f"{served}{WORKSPACES}", headers=_auth(service)).status_code == 200
+
+
+def test_too_many_headers_are_431(service: Service, served: str) -> None:
+    many = {f"X-H{i}": "v" for i in range(MAX_HEADERS + 1)}
+    answer = httpx.get(f"{served}{WORKSPACES}", headers=_auth(service) | many)
+    assert answer.status_code == 431 and "header fields" in answer.json()["detail"]
+
+
+def test_a_large_body_arriving_with_its_head_is_not_mistaken_for_a_large_head(service: Service, served: str) -> None:
+    body = {"spec": {}, "annotations": {f"note-{i}": "y" * 1000 for i in range(64)}}  # ~65 KB, one write
+    answer = httpx.put(f"{served}{WORKSPACES}/big-body", json=body, headers=_auth(service), timeout=30)
+    assert answer.status_code in (200, 201), answer.text[:300]
+
+
+def test_a_connection_that_sends_nothing_is_closed(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=HEAD_TIMEOUT * 10) as idle:
+        started = time.monotonic()
+        assert idle.recv(1024) == b""
+        assert time.monotonic() - started < HEAD_TIMEOUT * 5

@@ -92,3 +92,51 @@ def test_a_put_that_changes_nothing_is_recorded_and_costs_no_hetzner_call(servic
     for path in (f"{COMPUTE}/same", f"{STORAGE}/same-boot"):
         service.delete(path)
         service.drain()
+
+
+def _servers(service: Service, prefix: str) -> list[dict[str, Any]]:
+    projects = service.simulator.state.dump()["projects"]
+    return [s for p in projects.values() for s in p.get("servers", []) if s["name"].startswith(prefix)]
+
+
+@pytest.mark.parametrize("kind", ["workspace", "block-storage", "instance"])
+def test_updates_racing_a_delete_of_one_name_end_in_one_consistent_state(service: Service, kind: str) -> None:
+    """Updates (each with its own labels) and a delete of one existing resource, all at once: every answer
+    is a documented one (never a 500), and afterwards the resource is either gone, with nothing left on
+    Hetzner, or there, active, with one writer's labels whole and exactly one server."""
+    name = f"contest-{kind}"
+    boot = f"{name}-boot"
+    if kind == "instance":
+        assert service.put(f"{STORAGE}/{boot}", {"spec": {"sizeGB": 20, "skuRef": LOCAL}}).status_code == 201
+    path, body = {
+        "workspace": (f"{WORKSPACES}/{name}", {"spec": {}}),
+        "block-storage": (f"{STORAGE}/{name}", {"spec": {"sizeGB": 20, "skuRef": LOCAL}}),
+        "instance": (f"{COMPUTE}/{name}", _instance(boot)),
+    }[kind]
+    assert service.put(path, body).status_code == 201
+    service.drain()
+
+    def contend(i: int) -> httpx.Response:
+        with httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {service.token}"},
+                          timeout=30) as client:
+            if i == RACERS // 2:
+                return client.delete(path)
+            return client.put(path, json={**body, "labels": {"writer": str(i)}})
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        answers = list(pool.map(contend, range(RACERS)))
+    assert all(r.status_code in (200, 201, 202, 409) for r in answers), [(r.status_code, r.text) for r in answers]
+    service.drain()
+    final = service.get(path)
+    if final.status_code == 404:
+        assert kind != "instance" or _servers(service, name) == []
+    else:
+        got = final.json()
+        assert final.status_code == 200 and got["status"]["state"] == "active", got["status"]
+        assert got["labels"]["writer"] in {str(i) for i in range(RACERS)}
+        assert kind != "instance" or len(_servers(service, name)) == 1
+        assert service.delete(path).status_code == 202
+        service.drain()
+    if kind == "instance":
+        service.delete(f"{STORAGE}/{boot}")
+        service.drain()

@@ -7,9 +7,9 @@ import enum
 from typing import Any
 
 from secapi_hetzner.engine.context import StepContext
-from secapi_hetzner.engine.follow import follow
+from secapi_hetzner.engine.follow import follow, resume, step_key
 from secapi_hetzner.engine.outcome import Outcome
-from secapi_hetzner.hetzner import HetznerNotFound
+from secapi_hetzner.hetzner import HAction, HetznerNotFound
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.block_storage.model import BlockStorageRecord, BlockStorageSpec, Placement
 
@@ -23,6 +23,14 @@ class BlockStorageReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
         size = BlockStorageSpec.parse(ctx.resource.spec).size_gb
+        # a resize in flight is judged by its action, never by the volume's size (which Hetzner may show
+        # before the action ends, and take back if it fails); one that just succeeded says the size
+        resumed = resume(ctx)
+        if isinstance(resumed, Outcome):
+            return resumed
+        if isinstance(resumed, HAction) and ctx.operation.step == f"{step_key(Step.RESIZE, size)}:done":
+            ctx.update(status={"sizeGB": size}, event=Event.PROVISIONED)
+            return Outcome.done()
         status: dict[str, Any] = {"sizeGB": size}
         record = BlockStorageRecord.from_json(ctx.resource.internal)
         if record.placement == Placement.ROOT_DISK and record.disk_gb:
@@ -33,7 +41,7 @@ class BlockStorageReconciler:
             except HetznerNotFound:
                 return Outcome.failed("VolumeMissing", f"Hetzner volume {record.volume_id} no longer exists.")
             if volume.size < size:
-                waiting = follow(ctx, Step.RESIZE, lambda: ctx.gateway.resize_volume(volume.id, size))
+                waiting = follow(ctx, Step.RESIZE, lambda: ctx.gateway.resize_volume(volume.id, size), target=size)
                 if waiting is not None:
                     return waiting
             status["sizeGB"] = max(size, volume.size)
