@@ -105,10 +105,17 @@ def _tokens(args: argparse.Namespace) -> int:
     creation time, never a token or its hash; ``tokens revoke ID`` revokes one (every replica refuses it
     within a second)."""
     from secapi_hetzner.app.auth import TokenRegistry
+    from secapi_hetzner.limits import check_tenant_name
 
     if args.action != "revoke" and args.token_id is not None:
         print(f"secapi-hetzner tokens {args.action} takes no token id", file=sys.stderr)
         return 2
+    if args.action == "create":
+        try:
+            check_tenant_name(args.tenant or DEFAULT_TENANT)
+        except ValueError as exc:
+            print(f"secapi-hetzner tokens: {exc}", file=sys.stderr)
+            return 2
     with migrated_database(Settings.from_env()) as db:
         registry = TokenRegistry(db)
         if args.action == "create":

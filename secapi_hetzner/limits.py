@@ -60,6 +60,14 @@ def check_scope_name(kind: str, name: str) -> None:
                                         parameter="name")
 
 
+def check_tenant_name(tenant: str) -> None:
+    """A tenant is named in every path (``/tenants/{tenant}/…``): 1 to 64 printable characters, no ``/``,
+    no surrounding spaces; a token for any other name could never be used. ValueError otherwise."""
+    if not 1 <= len(tenant) <= MAX_SCOPE_NAME or "/" in tenant or not tenant.isprintable() or tenant != tenant.strip():
+        raise ValueError(f"a tenant name must be 1 to {MAX_SCOPE_NAME} printable characters without '/' or "
+                         f"surrounding spaces (it is the tenant path parameter), not {tenant[:80]!r}")
+
+
 def _check_key(key: str, what: str, pointer: str) -> None:
     if not key or len(key) > MAX_LABEL_KEY:
         raise errors.PreconditionFailed(f"{what.capitalize()} keys have 1 to {MAX_LABEL_KEY} characters; "

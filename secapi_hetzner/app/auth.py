@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from connexion.security import BearerSecurityHandler
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, limits
 from secapi_hetzner.settings import TOKEN_CACHE_REFRESH_SECONDS
 from secapi_hetzner.store import Database
 
@@ -166,6 +166,7 @@ class TokenRegistry:
         """Create a token for ``tenant``, store its hash, return the clear token (shown once)."""
         if self._db is None:
             raise RuntimeError("tokens can only be issued with a database")
+        limits.check_tenant_name(tenant)
         token = new_token()
         with self._db.transaction() as conn:
             self._db.run("ensure_tenant", {"tenant": tenant}, conn)

@@ -171,3 +171,20 @@ def test_a_schema_violation_names_the_field_the_rule_and_the_value(service: Serv
     assert words in answer["detail"], answer["detail"]
     assert answer["sources"] == [{"pointer": pointer, "parameter": "body"}]
     assert answer["meta"] == {"cause": "schema"}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/json"}, {"Content-Type": "Application/JSON"}])
+def test_a_put_without_a_body_is_refused_and_creates_nothing(service: Service, headers: dict[str, str]) -> None:
+    name = f"bodiless-{len(headers)}-{sum(map(ord, ''.join(headers.values()))) % 1000}"
+    answer = _raw_put(service, f"{WORKSPACES}/{name}", b"", **headers)
+    _seca_error(answer, 400, 412, 415)
+    assert service.get(f"{WORKSPACES}/{name}").status_code == 404
+
+
+@pytest.mark.parametrize("tenant", ["t" * 65, "", "a/b", " padded", "tab\there"])
+def test_a_tenant_that_no_path_could_address_gets_no_token(service: Service, tenant: str) -> None:
+    from secapi_hetzner.app.services import current
+
+    with pytest.raises(ValueError, match="tenant path parameter"):
+        current().tokens.issue(tenant)
+    assert current().tokens.issue("t" * 64)  # the longest the tenant path parameter takes
