@@ -1,5 +1,6 @@
 """Response headers every answer carries: security headers suited to a JSON API, and the challenge a
-401 owes its client (RFC 6750: ``WWW-Authenticate: Bearer``).
+401 owes its client (RFC 6750: ``WWW-Authenticate: Bearer``). Redirects (Swagger UI's ``/ui`` → ``/ui/``)
+point at a path, never at a host taken from the request's ``Host`` header (an attacker's, possibly).
 
 The API's answers may not be cached, sniffed, framed or used to leak a referrer; they run no scripts,
 so the Content-Security-Policy allows nothing. Swagger UI pages (``…/ui/``) run scripts and styles of
@@ -7,6 +8,8 @@ their own origin and are left their own policy.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +38,8 @@ class SecurityHeadersMiddleware:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(n, v) for n, v in message.get("headers", []) if n.lower() != b"server"]
+                headers = [(n, _relative(v) if n.lower() == b"location" else v)
+                           for n, v in message.get("headers", []) if n.lower() != b"server"]
                 present = {n.lower() for n, _ in headers}
                 extra = [*SECURITY_HEADERS, *(() if ui else API_ONLY)]
                 if message["status"] == 401:
@@ -45,3 +49,11 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _relative(location: bytes) -> bytes:
+    """``http://any.host/path?q`` → ``/path?q`` (RFC 7231 allows relative references in Location)."""
+    parts = urlsplit(location.decode("latin-1"))
+    if not parts.scheme and not parts.netloc:
+        return location
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment)).encode("latin-1")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from secapi_hetzner.clock import now
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import Outcome, reason_from_code
-from secapi_hetzner.hetzner import HAction
+from secapi_hetzner.hetzner import HAction, HetznerNotFound
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ def follow(ctx: StepContext, name: enum.StrEnum, start: Callable[[], HAction | N
     if op.step == f"{step}:done":
         return None
     if op.step == step and op.action_id is not None:
-        action = ctx.watch.read(ctx, op.action_id)
+        action = _read(ctx, op.action_id)
+        if isinstance(action, Outcome):
+            return action
     else:
         started = start()
         if started is None:
@@ -55,8 +57,24 @@ def resume(ctx: StepContext, watched: tuple[enum.StrEnum, ...] = ()) -> Outcome 
     op = ctx.operation
     if op.action_id is None or not op.step or op.step.endswith(":done") or op.step in watched:
         return None
-    action = ctx.watch.read(ctx, op.action_id)
+    action = _read(ctx, op.action_id)
+    if isinstance(action, Outcome):
+        return action
     return _settle(ctx, op.step, action) or action
+
+
+def _read(ctx: StepContext, action_id: int) -> HAction | Outcome:
+    """The action, or, when Hetzner no longer knows it (a simulator restarted without its state, say), an
+    outcome that forgets it: the next run carries on from what Hetzner shows of the object itself (a
+    create whose server exists goes on with that server; one whose server is missing is looked for by its
+    labels, then sent again). Counted as a failure, so it cannot repeat for ever."""
+    try:
+        return ctx.watch.read(ctx, action_id)
+    except HetznerNotFound:
+        ctx.progress("", None)
+        return Outcome.retry_after_failure(ctx.timings.action_poll, "ActionLost",
+                                           f"Hetzner no longer knows action {action_id}; carrying on from the "
+                                           "state of the object itself.")
 
 
 def _settle(ctx: StepContext, step: str, action: HAction) -> Outcome | None:

@@ -1,8 +1,8 @@
 """``POST /servers/{id}/actions/<name>``: power, type change, images, rebuild, rescue, backups and more.
 
-Effects that a client can observe at once (protection, placement group, type) apply when the action
-starts and are undone if it ends in error; status changes (``starting`` → ``running`` …) complete
-when the action succeeds.
+Effects that a client can observe at once (protection, placement group) apply when the action starts
+and are undone if it ends in error; a type change, like status changes (``starting`` → ``running`` …),
+takes effect when the action succeeds, as on Hetzner.
 """
 
 from __future__ import annotations
@@ -90,12 +90,10 @@ def change_type(ctx: Ctx) -> Reply:
         raise SimError("invalid_server_type", f"server type '{ctx.body.get('server_type')}' does not fit")
     if new["disk"] < record["primary_disk_size"]:
         raise SimError("invalid_server_type", "the server's disk is larger than the new type's disk")
-    undo = ctx.project.setter(
-        KIND, ctx.id, server_type=record["server_type"], primary_disk_size=record["primary_disk_size"]
+    done = ctx.project.setter(  # the server has its new type when the action ends
+        KIND, ctx.id, server_type=new["name"], primary_disk_size=new["disk"] if upgrade else record["primary_disk_size"]
     )
-    action = run_action(ctx, KIND, "change_server_type", on_error=[undo])
-    record["server_type"] = new["name"]
-    record["primary_disk_size"] = new["disk"] if upgrade else record["primary_disk_size"]
+    action = run_action(ctx, KIND, "change_server_type", on_success=[done])
     return action_reply(ctx.project, action)
 
 

@@ -46,11 +46,11 @@ def _location_of(ctx: Ctx, server: Record | None) -> str:
 
 
 def attach_action(project: Project, volume: Record, server: Record) -> Record:
-    """Attach ``volume`` to ``server`` (both checked by the caller) and return the rendered action."""
-    volume["server"] = server["id"]
-    undo = project.setter(KIND, volume["id"], server=None)
+    """Attach ``volume`` to ``server`` (both checked by the caller) and return the rendered action. The
+    volume is attached when the action ends (both are locked meanwhile)."""
+    done = project.setter(KIND, volume["id"], server=server["id"])
     resources = [(KIND, volume["id"]), ("server", server["id"])]
-    return project.render_action(project.start_action("attach_volume", resources, on_error=[undo]))
+    return project.render_action(project.start_action("attach_volume", resources, on_success=[done]))
 
 
 def check_attachable(project: Project, volume: Record, server: Record) -> None:
@@ -124,10 +124,9 @@ def attach_volume(ctx: Ctx) -> Reply:
 def detach_volume(ctx: Ctx) -> Reply:
     volume = ctx.project.get(KIND, ctx.id)
     server_id = volume.get("server")
-    undo = ctx.project.setter(KIND, ctx.id, server=server_id)
+    done = ctx.project.setter(KIND, ctx.id, server=None)
     also = [("server", server_id)] if server_id is not None else []
-    action = run_action(ctx, KIND, "detach_volume", on_error=[undo], also=also)
-    volume["server"] = None
+    action = run_action(ctx, KIND, "detach_volume", on_success=[done], also=also)  # detached when it ends
     return action_reply(ctx.project, action)
 
 
@@ -136,9 +135,8 @@ def resize_volume(ctx: Ctx) -> Reply:
     size = _size(ctx)
     if size <= volume["size"]:
         raise invalid_field("size", f"must be greater than the current size of {volume['size']} GB")
-    undo = ctx.project.setter(KIND, ctx.id, size=volume["size"])
-    action = run_action(ctx, KIND, "resize_volume", on_error=[undo])
-    volume["size"] = size
+    done = ctx.project.setter(KIND, ctx.id, size=size)
+    action = run_action(ctx, KIND, "resize_volume", on_success=[done])  # the new size shows when it ends
     return action_reply(ctx.project, action)
 
 

@@ -136,3 +136,29 @@ def test_one_action_read_serves_every_operation_waiting_on_one(run: Run, hetzner
     for name in names:
         _delete_all(run, name)
     assert hetzner.leftovers() == {}
+
+
+def test_a_create_whose_action_hetzner_lost_carries_on_from_what_hetzner_shows(run: Run, hetzner: Hetzner) -> None:
+    """The simulator of `make run` restarted without its state (or Hetzner lost the action): the create's
+    action answers 404. The operation does not retry 'action not found' for minutes: it forgets the
+    action and carries on from the objects themselves, here by creating the server again, once."""
+    run.put(f"{STORAGE}/boot-lost-action", {"spec": {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"}}})
+    run.converge()
+    hetzner.state.set_action_timing(manual=True)  # the create runs until the simulator forgets it
+    try:
+        run.put(f"{COMPUTE}/vm-lost-action", _vm_body("lost-action"), 201)
+        wait_until(lambda: hetzner.actions("create_server", "running") or run.worker.run_once() and False, 10,
+                   "the create to be sent")
+        with hetzner.state.lock:  # what a restart without state leaves: no action, no server
+            hetzner.state.projects.clear()
+    finally:
+        hetzner_pace(hetzner.state)
+    sql("UPDATE operations SET run_after = now() WHERE status = 'todo'")
+    run.converge()
+    got = read(run.service, f"{COMPUTE}/vm-lost-action")
+    assert got["status"]["state"] == "active", got["status"]
+    assert len(hetzner.servers()) == 1
+    [op] = [o for o in operations("instance", "vm-lost-action") if o["reason"] == "apply"][-1:]
+    assert op["status"] == "succeeded"
+    _delete_all(run, "lost-action")
+    assert hetzner.leftovers() == {}

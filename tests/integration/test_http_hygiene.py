@@ -222,3 +222,11 @@ def test_a_connection_that_sends_nothing_is_closed(served: str) -> None:
         started = time.monotonic()
         assert idle.recv(1024) == b""
         assert time.monotonic() - started < HEAD_TIMEOUT * 5
+
+
+def test_redirects_do_not_trust_the_host_header(served: str) -> None:
+    answer = httpx.get(f"{served}/providers/seca.workspace/ui", headers={"Host": "attacker.example"},
+                       follow_redirects=False)
+    assert answer.is_redirect, answer.status_code  # Swagger UI moves /ui to /ui/
+    location = answer.headers["location"]
+    assert "attacker.example" not in location and location.startswith("/"), location

@@ -56,7 +56,10 @@ def test_volume_created_on_a_server_is_attached(client: hcloud.Client) -> None:
     response = client.volumes.create(10, "data", server=server, automount=True)
 
     assert [a.command for a in response.next_actions] == ["attach_volume"]
-    assert response.volume.location.name == "hel1" and response.volume.server.id == server.id
+    assert response.volume.location.name == "hel1"
+    client.actions.get_by_id(response.next_actions[0].id)  # the attach ends (the next read settles it) …
+    attached = client.volumes.get_by_id(response.volume.id)
+    assert attached.server is not None and attached.server.id == server.id  # … and the volume is attached
     assert client.servers.get_by_id(server.id).volumes[0].id == response.volume.id
 
 
