@@ -51,12 +51,13 @@ def watch_parent(parent_pid: int, on_orphan: Callable[[], object], every: float 
 
 def start_simulator(host: str = "127.0.0.1", port: int = 0, *, dev_pace: bool = False,
                     state_file: Path | None = None) -> SimulatorProcess:
-    """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; benchmarks set their own.
+    """``dev_pace``: Hetzner actions take (shortened) real time, as ``make run`` wants; otherwise they end on
+    the next read (tests and benchmarks set their own pace).
     ``state_file``: the simulator starts from the state saved there and saves it there (``make run``)."""
     port = port or free_port(host)
     process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "simulator",
                                 "--host", host, "--port", str(port), "--parent-pid", str(os.getpid()),
-                                *(["--dev-pace"] if dev_pace else []),
+                                *([] if dev_pace else ["--instant"]),
                                 *(["--state-file", str(state_file)] if state_file is not None else [])])
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
