@@ -72,17 +72,8 @@ class Settings:
     catalog_ttl: float = CATALOG_TTL_SECONDS
     secret_key: str = field(default="", repr=False)
     inprocess_worker: bool = True
-    retry_base: float = RETRY_BASE_SECONDS
-    shutdown_grace: float = SHUTDOWN_GRACE_SECONDS
-    action_poll: float = ACTION_POLL_SECONDS
-    worker_stale_after: float = WORKER_STALE_AFTER_SECONDS
-    resync_every: float = RESYNC_SECONDS
-    action_time_scale: float = 1.0
-
-    @property
-    def timings(self) -> EngineTimings:
-        return EngineTimings(self.retry_base, self.shutdown_grace, self.action_poll, self.worker_stale_after,
-                             self.resync_every, self.action_time_scale)
+    #: how the runner paces its work (retries, polls, the drift check); one object, passed down as is
+    timings: EngineTimings = field(default_factory=EngineTimings)
 
     @property
     def uses_simulator(self) -> bool:
@@ -131,10 +122,12 @@ class Settings:
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
             secret_key=_env("SECA_SECRET_KEY"),
             inprocess_worker=_env("SECA_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
-            retry_base=float(_env("SECA_RETRY_BASE") or RETRY_BASE_SECONDS),
-            shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or SHUTDOWN_GRACE_SECONDS),
-            action_poll=float(_env("SECA_ACTION_POLL") or ACTION_POLL_SECONDS),
-            worker_stale_after=float(_env("SECA_WORKER_STALE_AFTER") or WORKER_STALE_AFTER_SECONDS),
-            resync_every=float(_env("SECA_RESYNC_SECONDS") or RESYNC_SECONDS),
-            action_time_scale=float(_env("SECA_ACTION_TIME_SCALE") or 1.0),
+            timings=EngineTimings(
+                retry_base=float(_env("SECA_RETRY_BASE") or RETRY_BASE_SECONDS),
+                shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or SHUTDOWN_GRACE_SECONDS),
+                action_poll=float(_env("SECA_ACTION_POLL") or ACTION_POLL_SECONDS),
+                stale_after=float(_env("SECA_WORKER_STALE_AFTER") or WORKER_STALE_AFTER_SECONDS),
+                resync_every=float(_env("SECA_RESYNC_SECONDS") or RESYNC_SECONDS),
+                action_time_scale=float(_env("SECA_ACTION_TIME_SCALE") or 1.0),
+            ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import httpx
@@ -12,7 +12,7 @@ import pytest
 
 from secapi_hetzner.app import create_app
 from secapi_hetzner.app.services import current
-from secapi_hetzner.settings import Settings
+from secapi_hetzner.settings import EngineTimings, Settings
 from secapi_hetzner.simulator import RunningSimulator, SimState, serve_in_thread
 from secapi_hetzner.store import Database
 from tests.support.database import DatabaseFactory
@@ -75,13 +75,23 @@ def simulator(simulator_session: RunningSimulator) -> RunningSimulator:
     return simulator_session
 
 
+#: the tests' engine timings: retries at once, polls every 10 ms, no guessed action times (learnt as seen)
+TEST_TIMINGS = EngineTimings(retry_base=0.0, action_poll=0.01, action_time_scale=0.0)
+TIMING_FIELDS = {f.name for f in fields(EngineTimings)}
+
+
 def make_settings(spec_dir: Path, database_url: str, simulator: RunningSimulator, **overrides: object) -> Settings:
+    """Test settings; ``overrides`` may name ``Settings`` and ``EngineTimings`` fields alike (``stale_after``
+    also as ``worker_stale_after``, its environment name)."""
+    if "worker_stale_after" in overrides:
+        overrides["stale_after"] = overrides.pop("worker_stale_after")
+    timings = replace(TEST_TIMINGS, **{k: v for k, v in overrides.items() if k in TIMING_FIELDS})  # type: ignore[arg-type]
     values: dict[str, object] = dict(
         spec_dir=spec_dir, data_dir=ROOT / ".data", database_url=database_url,
         hcloud_endpoint=simulator.url, validate_responses=True, hetzner_timeout=5.0,
-        inprocess_worker=False, retry_base=0.0, action_poll=0.01, action_time_scale=0.0,
+        inprocess_worker=False, timings=timings,
     )
-    values.update(overrides)
+    values.update({k: v for k, v in overrides.items() if k not in TIMING_FIELDS})
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -73,7 +73,7 @@ def build_services(settings: Settings, db: Database) -> Services:
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,
                     credentials=credentials,
-                    drift=DriftReconciler(db, gateway_for, list(KINDS.values()), every=settings.resync_every))
+                    drift=DriftReconciler(db, gateway_for, list(KINDS.values()), every=settings.timings.resync_every))
 
 
 def _known_regions() -> set[str]:
@@ -101,7 +101,6 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
         if db is None:
             database.close()
 
-    problems.set_route_matcher(capabilities.route_matcher(services.capabilities))
     app = connexion.AsyncApp(__name__, lifespan=lifespan)
     bearer = bearer_handler(lambda: current().tokens)
     app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
@@ -121,8 +120,9 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
             validator_map=VALIDATORS,
         )
     app.add_error_handler(errors.SecaError, problems.handle_seca_error)
-    app.add_error_handler(ProblemException, problems.handle_problem)
-    app.add_error_handler(HTTPException, problems.handle_problem)
+    on_problem = problems.problem_handler(capabilities.route_matcher(services.capabilities))
+    app.add_error_handler(ProblemException, on_problem)
+    app.add_error_handler(HTTPException, on_problem)
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
     regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)

@@ -12,7 +12,7 @@ import enum
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -78,19 +78,6 @@ EXCEPTION_STATUS: dict[type[errors.SecaError], int] = {
     errors.Unavailable: 503,
     errors.SecaError: 500,
 }
-
-#: set by the app factory: does a path fit one of the served operations' templates?
-def _no_routes(path: str) -> bool:
-    return False
-
-
-_route_matcher: Callable[[str], bool] = _no_routes
-
-
-def set_route_matcher(matcher: Callable[[str], bool]) -> None:
-    global _route_matcher
-    _route_matcher = matcher
-
 
 #: methods whose operations all document 412: a rejected request body there answers 412, as the
 #: official conformance suite demands; elsewhere it is a plain 400.
@@ -170,7 +157,21 @@ def _framework_status(method: str, status: int) -> int:
     return status
 
 
-async def handle_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+ProblemHandler = Callable[[ConnexionRequest, Exception], Awaitable[ConnexionResponse]]
+
+
+def problem_handler(fits_a_route: Callable[[str], bool]) -> ProblemHandler:
+    """The handler of Connexion's own problems and Starlette's HTTP errors for one app; ``fits_a_route``
+    tells whether a path fits one of its operations' templates (a 404 for such a path is malformed input)."""
+
+    async def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        return await handle_problem(request, exc, fits_a_route)
+
+    return handle
+
+
+async def handle_problem(request: ConnexionRequest, exc: Exception,
+                         fits_a_route: Callable[[str], bool] = lambda path: False) -> ConnexionResponse:
     """Connexion's own problems (validation, security, resolver) and Starlette HTTP errors."""
     if isinstance(exc, ProblemException):
         status, detail, headers = exc.status, str(exc.detail or exc.title or ""), exc.headers
@@ -180,7 +181,7 @@ async def handle_problem(request: ConnexionRequest, exc: Exception) -> Connexion
         return await handle_unexpected(request, exc)
     if status >= 500 and status != 501:
         return await handle_unexpected(request, exc)
-    if status == 404 and isinstance(exc, HTTPException) and _route_matcher(_request_path(request)):
+    if status == 404 and isinstance(exc, HTTPException) and fits_a_route(_request_path(request)):
         # the router could not take a path parameter with control characters: it is malformed input
         status, detail = 400, "A path parameter contains characters no SECA name or identifier may hold."
     schema_violation = status == 400

@@ -6,10 +6,7 @@ machine itself and token holders only, a DELETE 202 without a body, Swagger UI t
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,43 +16,20 @@ import pytest
 
 from secapi_hetzner.app.protocol import MAX_HEAD_BYTES, MAX_HEADERS
 from secapi_hetzner.app.services import current
-from tests.conftest import ROOT, TENANT, Service
-from tests.support.servers import free_port
+from tests.conftest import TENANT, Service
+from tests.support.servers import free_port, serve_process
 
 WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
 HEAD_TIMEOUT = 1.0
 
 
-def _serve(service: Service, log_dir: os.PathLike[str], **extra: str) -> Iterator[str]:
-    port = free_port()
+def _serve(service: Service, log_dir: Path, **extra: str) -> Iterator[str]:
     env = {key: value for key, value in os.environ.items() if key not in ("HCLOUD_TOKEN", "SECA_SECRET_KEY")}
     env.update(DATABASE_URL=current().settings.database_url, SECA_DATA_DIR=str(current().settings.data_dir),
-               PORT=str(port), HCLOUD_ENDPOINT=service.simulator.url, SECA_INPROCESS_WORKER="0",
+               PORT=str(free_port()), HCLOUD_ENDPOINT=service.simulator.url, SECA_INPROCESS_WORKER="0",
                SECA_HEAD_TIMEOUT=str(HEAD_TIMEOUT), PYTHONUNBUFFERED="1", **extra)
-    log = open(os.path.join(log_dir, "serve.log"), "w")  # noqa: SIM115 - closed in finally
-    process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "serve", "--workers", "1"], cwd=ROOT,
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, open(log.name).read()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, open(log.name).read()
-            time.sleep(0.2)
+    with serve_process(env, log_dir / "serve.log") as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")

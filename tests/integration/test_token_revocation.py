@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from secapi_hetzner.app.auth import TokenRegistry, hash_token
 from secapi_hetzner.app.services import current
 from secapi_hetzner.store import Database
 from tests.conftest import ROOT, TENANT, Service
-from tests.support.servers import free_port
+from tests.support.servers import free_port, serve_process
 
 WITHIN = 1.0  # seconds: how long a revoked token may still be accepted anywhere
 WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"  # authenticated, database only
@@ -46,33 +45,10 @@ def status(base: str, token: str) -> int:
 @pytest.fixture(scope="module")
 def replica(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second service process on the same database (another replica): its base URL."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("replica") / "serve.log"
     env = cli_env()
-    env.update(PORT=str(port), HCLOUD_ENDPOINT=service.simulator.url, SECA_INPROCESS_WORKER="0")
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "secapi_hetzner.cli", "serve", "--workers", "1"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                assert process.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, f"the replica never answered\n{log.read_text()}"
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    env.update(PORT=str(free_port()), HCLOUD_ENDPOINT=service.simulator.url, SECA_INPROCESS_WORKER="0")
+    with serve_process(env, tmp_path_factory.mktemp("replica") / "serve.log") as base:
+        yield base
 
 
 def token_id(label: str) -> int:
