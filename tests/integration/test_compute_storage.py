@@ -248,3 +248,27 @@ def test_a_boot_volume_reports_the_real_disk_and_cannot_outgrow_it(service: Serv
     for path in (f"{COMPUTE}/root-vm", f"{STORAGE}/root"):
         assert service.delete(path).status_code == 202
         service.drain()
+
+
+def test_a_volume_sku_as_boot_volume_becomes_the_local_disk_and_says_so(service: Service) -> None:
+    """Hetzner boots servers from their local disk only. A block storage of the volume SKU used as a boot volume
+    is accepted (portable clients pick any storage SKU for the disk) and becomes that disk: no Hetzner volume is
+    made, its status shows the disk's real size and its condition says why; the SKU's labels say so too."""
+    skus = service.get(f"/providers/seca.storage/v1/tenants/{TENANT}/skus").json()["items"]
+    volume_sku = next(s for s in skus if s["metadata"]["name"] == "hetzner-volume")
+    assert volume_sku["labels"]["as-boot-volume"] == "local-disk"
+    before = len(volumes(service))
+    assert service.put(f"{STORAGE}/boot-vol", {"spec": {"sizeGB": 20, "skuRef": VOLUME_SKU}}).status_code == 201
+    service.drain()
+    assert service.put(f"{COMPUTE}/vm-vol", instance_body("boot-vol")).status_code == 201
+    service.drain()
+    assert service.get(f"{COMPUTE}/vm-vol").json()["status"]["state"] == "active"
+    disk = service.get(f"{STORAGE}/boot-vol").json()["status"]
+    assert disk["attachedTo"] == {"resource": "instances/vm-vol"}
+    assert disk["sizeGB"] == 40  # cx23's local disk, as Hetzner has it
+    assert disk["conditions"][0]["reason"] == "BootsFromLocalDisk"
+    assert "local disk" in disk["conditions"][0]["message"]
+    assert len(volumes(service)) == before  # no Hetzner volume was made for it
+    for path in (f"{COMPUTE}/vm-vol", f"{STORAGE}/boot-vol"):
+        assert service.delete(path).status_code == 202
+        service.drain()

@@ -38,14 +38,28 @@ def _attached(ctx: StepContext, storage: Resource, instance: str, size_gb: int |
     ctx.update_other(storage.id, BlockStorageRecord, status=status, internal={**record, "instance": instance})
 
 
+#: the storage SKU of Hetzner volumes; as a boot volume such a block storage becomes the server's local disk
+VOLUME_SKU = "hetzner-volume"
+
+
 def use_as_root_disk(ctx: StepContext, name: str, instance: str, location: str, disk_gb: int) -> None:
-    """``name`` is the root disk of ``instance``'s server, in ``location``, of ``disk_gb``."""
+    """``name`` is the root disk of ``instance``'s server, in ``location``, of ``disk_gb``. A block storage
+    of the volume SKU says so on its condition: Hetzner boots servers from their local disk only."""
     storage = find(ctx, name)
-    if storage is not None:  # its size is the server's disk: status never reports a size Hetzner does not have
-        ctx.update_other(storage.id, BlockStorageRecord,
-                         status={"attachedTo": {"resource": f"instances/{instance}"}, "sizeGB": disk_gb},
-                         internal={"placement": str(Placement.ROOT_DISK), "location": location, "volume_id": None,
-                                   "disk_gb": disk_gb, "instance": instance})
+    if storage is None:
+        return
+    status: dict[str, object] = {"attachedTo": {"resource": f"instances/{instance}"}, "sizeGB": disk_gb}
+    conditions = [dict(c) for c in storage.status.get("conditions") or []]
+    if BlockStorageSpec.parse(storage.spec).sku.name == VOLUME_SKU and conditions:
+        conditions[0].update(reason="BootsFromLocalDisk", message=(
+            f"Used as the boot volume of instance {instance!r}: Hetzner boots servers only from their local "
+            f"disk, so this block storage is that server's local disk ({disk_gb} GB in {location}), not a "
+            "Hetzner volume."))
+        status["conditions"] = conditions
+    # its size is the server's disk: status never reports a size Hetzner does not have
+    ctx.update_other(storage.id, BlockStorageRecord, status=status,
+                     internal={"placement": str(Placement.ROOT_DISK), "location": location, "volume_id": None,
+                               "disk_gb": disk_gb, "instance": instance})
 
 
 class Step(enum.StrEnum):

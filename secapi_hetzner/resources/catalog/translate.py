@@ -111,8 +111,9 @@ def storage_sku_specs(server_types: Iterable[HServerType]) -> dict[str, dict[str
     disks = [st.disk_gb for st in server_types if not st.deprecated and st.disk_gb > 0]
     skus = {
         VOLUME_SKU: {
+            # as a boot volume it becomes the server's local disk: Hetzner boots servers from their disk only
             "labels": _labels({"hetzner-kind": "volume", "min-gb": VOLUME_MIN_GB, "max-gb": 10240,
-                               "iops-guarantee": "none", "attachable": "true"}),
+                               "iops-guarantee": "none", "attachable": "true", "as-boot-volume": "local-disk"}),
             "spec": {"iops": VOLUME_IOPS, "type": "remote-durable", "minVolumeSize": VOLUME_MIN_GB},
         },
     }
