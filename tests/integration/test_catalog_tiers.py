@@ -177,3 +177,46 @@ def test_no_storage_or_network_tier(service: Service) -> None:
         assert items and all("tier" not in item["labels"] and "Tier" not in item["labels"] for item in items)
         assert all(not item["metadata"]["name"].startswith("seca.") for item in items)
         assert service.get(f"/providers/{api}/v1/tenants/{TENANT}/skus/seca.rd100").status_code == 404
+
+
+def test_an_instance_keeps_its_type_when_its_tier_moves_on(service: Service) -> None:
+    """An instance on seca.d2xs got ccx13. When ccx13 sells out, the tier is realised by ccx23 for new
+    instances; the existing one keeps its ccx13 through an update (no type change on Hetzner) and says so."""
+    ws = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces/ws-tiers"
+    storage = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/ws-tiers/block-storages"
+    compute = f"/providers/seca.compute/v1/tenants/{TENANT}/workspaces/ws-tiers/instances"
+    local = {"resource": f"seca.storage/v1/tenants/{TENANT}/skus/local-nvme"}
+    body = {"spec": {"skuRef": {"resource": "skus/seca.d2xs"}, "zone": "fsn1",
+                     "bootVolume": {"deviceRef": {"resource": "block-storages/tier-boot"}}}}
+    assert service.put(ws, {"spec": {}}).status_code in (200, 201)
+    assert service.put(f"{storage}/tier-boot", {"spec": {"sizeGB": 20, "skuRef": local}}).status_code == 201
+    assert service.put(f"{compute}/tier-vm", body).status_code == 201
+    service.drain()
+    servers = [s for p in service.simulator.state.dump()["projects"].values() for s in p.get("servers", [])
+               if s["name"].startswith("tier-vm")]
+    assert [s["server_type"]["name"] if isinstance(s["server_type"], dict) else s["server_type"]
+            for s in servers] == ["ccx13"]
+    st = CATALOG.server_type("ccx13")
+    assert st is not None
+    saved = [dict(offer) for offer in st["locations"]]
+    try:
+        for offer in st["locations"]:
+            offer["available"] = False
+        current().catalog.cache.refresh()
+        assert service.get(f"{skus_path()}/seca.d2xs").json()["labels"]["hetzner-type"] == "ccx23"
+        service.simulator.state.reset_request_counts()
+        assert service.put(f"{compute}/tier-vm", {**body, "labels": {"touched": "yes"}}).status_code == 200
+        service.drain()
+        got = service.get(f"{compute}/tier-vm").json()["status"]
+        assert got["state"] == "active"
+        assert got["conditions"][0]["reason"] == "TierTypeKept", got["conditions"][0]
+        assert "ccx23" in got["conditions"][0]["message"] and "ccx13" in got["conditions"][0]["message"]
+        counts = service.simulator.state.request_counts()["by_route"]
+        assert not any("change_type" in route for route in counts), counts  # the server kept its type
+    finally:
+        for offer, old in zip(st["locations"], saved, strict=True):
+            offer.update(old)
+        current().catalog.cache.refresh()
+    for path in (f"{compute}/tier-vm", f"{storage}/tier-boot"):
+        assert service.delete(path).status_code == 202
+        service.drain()
