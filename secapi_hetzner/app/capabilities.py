@@ -33,6 +33,17 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
 }
 
+#: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
+SUPPORTED_NOTES: dict[str, str] = {
+    "compute:listSkus": "Hetzner server types, plus the standard tiers seca.d2xs … seca.s2xl, each realised by "
+                        "the smallest qualifying type of the region (labels tier, Tier, hetzner-type).",
+    "compute:createOrUpdateInstance": "A zone change is stored but not carried out yet (the server stays; status "
+                                      "says ZoneNotChanged). An instance keeps the type its tier gave it.",
+    "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
+                        "hetzner-volume as a boot volume becomes the server's local disk.",
+    "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
+}
+
 
 @dataclass(frozen=True)
 class Capability:
@@ -68,7 +79,7 @@ def build_matrix(spec_dir: Path) -> list[Capability]:
     for api in APIS:
         for method, path, operation_id in spec_operations(spec_dir / api.document):
             if find_handler(api, operation_id) is not None:
-                status, note = SUPPORTED, ""
+                status, note = SUPPORTED, SUPPORTED_NOTES.get(f"{api.slug}:{operation_id}", "")
             else:
                 status, note = not_served(api, operation_id)
             rows.append(Capability(api.provider, api.version, operation_id, method, path, status, note))
