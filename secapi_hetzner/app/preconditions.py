@@ -9,12 +9,11 @@ hands the version to the handlers through a context variable.
 from __future__ import annotations
 
 import contextvars
-import json
 import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from secapi_hetzner.app.problems import REJECTION_412_METHODS, error_body
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, send_problem
 
 HEADER = b"if-unmodified-since"
 #: a resourceVersion: a 64-bit integer
@@ -52,8 +51,6 @@ class PreconditionHeaderMiddleware:
 
 async def _reject(scope: Scope, send: Send, text: str) -> None:
     status = 412 if scope["method"].upper() in REJECTION_412_METHODS else 400
-    body = error_body(status, f"if-unmodified-since must be an integer resourceVersion (up to 19 digits), not "
-                              f"{text[:40]!r}.",
-                      instance=scope["path"], parameter="if-unmodified-since", pointer="/")
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    await send_problem(scope, send, status, f"if-unmodified-since must be an integer resourceVersion (up to 19 "
+                                            f"digits), not {text[:40]!r}.",
+                       parameter="if-unmodified-since", pointer="/")
