@@ -16,6 +16,7 @@ from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerNotFound
 from secapi_hetzner.hetzner.models import HAction, HVolume
 from secapi_hetzner.resources.block_storage.model import BlockStorageRecord, BlockStorageSpec, Placement
+from secapi_hetzner.resources.catalog import translate
 from secapi_hetzner.store.repository import Resource
 
 KIND_NAME = "block-storage"
@@ -38,10 +39,6 @@ def _attached(ctx: StepContext, storage: Resource, instance: str, size_gb: int |
     ctx.update_other(storage.id, BlockStorageRecord, status=status, internal={**record, "instance": instance})
 
 
-#: the storage SKU of Hetzner volumes; as a boot volume such a block storage becomes the server's local disk
-VOLUME_SKU = "hetzner-volume"
-
-
 def use_as_root_disk(ctx: StepContext, name: str, instance: str, location: str, disk_gb: int) -> None:
     """``name`` is the root disk of ``instance``'s server, in ``location``, of ``disk_gb``. A block storage
     of the volume SKU says so on its condition: Hetzner boots servers from their local disk only."""
@@ -50,7 +47,7 @@ def use_as_root_disk(ctx: StepContext, name: str, instance: str, location: str, 
         return
     status: dict[str, object] = {"attachedTo": {"resource": f"instances/{instance}"}, "sizeGB": disk_gb}
     conditions = [dict(c) for c in storage.status.get("conditions") or []]
-    if BlockStorageSpec.parse(storage.spec).sku.name == VOLUME_SKU and conditions:
+    if BlockStorageSpec.parse(storage.spec).sku.name == translate.VOLUME_SKU and conditions:
         conditions[0].update(reason="BootsFromLocalDisk", message=(
             f"Used as the boot volume of instance {instance!r}: Hetzner boots servers only from their local "
             f"disk, so this block storage is that server's local disk ({disk_gb} GB in {location}), not a "
