@@ -17,6 +17,13 @@ Foreign errors are translated where they enter: ``hetzner.errors.hetzner_errors(
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def json_pointer(segments: Iterable[object]) -> str:
+    """The JSON pointer (RFC 6901) of a path of keys and indexes: ``("labels", "a/b")`` → ``/labels/a~1b``."""
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in segments)
+
 
 class SecaError(Exception):
     """Base class: carries a human-readable detail and optional JSON-pointer sources."""

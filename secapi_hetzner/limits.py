@@ -34,7 +34,7 @@ def check_labels(labels: Mapping[str, str] | None) -> None:
         if len(value) > MAX_LABEL_VALUE:
             raise errors.PreconditionFailed(f"The value of label {key[:40]!r} has {len(value)} characters; "
                                             f"label values may have at most {MAX_LABEL_VALUE}.",
-                                            pointer=f"/labels/{_escape(key)}")
+                                            pointer=errors.json_pointer(("labels", key)))
 
 
 def check_annotations(annotations: Mapping[str, str] | None) -> None:
@@ -75,8 +75,3 @@ def _check_key(key: str, what: str, pointer: str) -> None:
     if any(ord(c) < 32 or ord(c) == 127 for c in key):
         raise errors.PreconditionFailed(f"{what.capitalize()} key {key[:40]!r} contains control characters.",
                                         pointer=pointer)
-
-
-def _escape(key: str) -> str:
-    """A JSON pointer segment (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")

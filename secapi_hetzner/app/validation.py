@@ -12,6 +12,8 @@ from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
 from jsonschema import ValidationError  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
+from secapi_hetzner import errors
+
 JSON_TYPES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
               "object": "an object", "array": "an array", "null": "null"}
 
@@ -36,7 +38,7 @@ def _shown(value: Any, limit: int = 60) -> str:
 
 
 def pointer_of(error: ValidationError) -> str:
-    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path)
+    return errors.json_pointer(error.absolute_path)
 
 
 def describe(error: ValidationError) -> str:
