@@ -11,10 +11,9 @@ from typing import Any, ClassVar
 
 from uvicorn_worker import UvicornWorker
 
-from secapi_hetzner.app.protocol import HEAD_TIMEOUT_SECONDS, KEEP_ALIVE_SECONDS, uvicorn_options
+from secapi_hetzner.app.protocol import HEAD_TIMEOUT_SECONDS, uvicorn_options
 
 HEAD_TIMEOUT = float(os.environ.get("SECA_HEAD_TIMEOUT") or HEAD_TIMEOUT_SECONDS)
-KEEPALIVE_SECONDS = KEEP_ALIVE_SECONDS
 
 
 class SecaUvicornWorker(UvicornWorker):  # type: ignore[misc]

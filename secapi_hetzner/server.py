@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from secapi_hetzner.http_server import KEEPALIVE_SECONDS
+from secapi_hetzner.app.protocol import KEEP_ALIVE_SECONDS
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
 from secapi_hetzner.simulator_process import SimulatorProcess, start_simulator, watch_parent
 from secapi_hetzner.store import EmbeddedPostgres, apply_migrations, ensure_database
@@ -104,7 +104,7 @@ class SecaServer(BaseApplication):  # type: ignore[misc]
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.workers,
             "worker_class": "secapi_hetzner.http_server.SecaUvicornWorker",
-            "keepalive": KEEPALIVE_SECONDS,
+            "keepalive": KEEP_ALIVE_SECONDS,
             "on_starting": on_starting,
             "on_exit": on_exit,
             "post_fork": post_fork,
