@@ -144,7 +144,7 @@ class Project:
         self.stores: dict[str, dict[int, Record]] = {kind: {} for kind in ID_BASES if kind != "action"}
         self.actions: dict[int, Action] = {}
         self.running: dict[int, Action] = {}
-        #: what guests do on their own, after an ACPI shutdown: (due time, server id, what happens)
+        #: what guests do on their own after an ACPI shutdown: server id → (due time, what happens)
         self.guest_timers: dict[int, tuple[float, Callback]] = {}
 
     # objects

@@ -84,11 +84,14 @@ def restore(state: SimState, data: dict[str, Any]) -> None:
             state.projects[token] = project
 
 
-def save(state: SimState, path: Path, *, settle: bool = True) -> None:
-    """Write the state to ``path`` atomically (mode 0600), after settling it (when the simulator stops)."""
+def save(state: SimState, path: Path, *, settle: bool = True, unless: str | None = None) -> str:
+    """Write the state to ``path`` atomically (mode 0600), after settling it (when the simulator stops);
+    nothing is written when it is ``unless`` (what an earlier call returned). Returns what it holds."""
     if settle:
         settle_everything(state)
     data = json.dumps(snapshot(state))
+    if data == unless:
+        return data
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".simulator-", dir=path.parent)
     try:
@@ -99,6 +102,7 @@ def save(state: SimState, path: Path, *, settle: bool = True) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return data
 
 
 def load(state: SimState, path: Path) -> bool:

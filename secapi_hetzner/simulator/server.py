@@ -134,10 +134,12 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 
 def _save_while_idle(state: SimState, path: Path, stop: threading.Event) -> None:
-    """A snapshot every few seconds when nothing is under way (a kill -9 then loses little)."""
+    """A snapshot every few seconds when nothing is under way and something changed since the last one
+    (a kill -9 then loses little, and an idle simulator writes nothing)."""
+    written: str | None = None
     while not stop.wait(SAVE_EVERY_SECONDS):
         try:
             if persistence.is_idle(state):
-                persistence.save(state, path, settle=False)
+                written = persistence.save(state, path, settle=False, unless=written)
         except OSError:
             log.exception("simulator state not saved to %s", path)

@@ -68,3 +68,16 @@ def test_a_restarted_simulator_process_has_the_objects_of_the_last_run(tmp_path:
         assert newer.server.id > created.server.id
     finally:
         second.stop()
+
+
+def test_an_unchanged_state_is_not_written_again(tmp_path: Path) -> None:
+    state = SimState()
+    state.begin_request(TOKEN).insert("placement_group", {"name": "g", "type": "spread", "labels": {}})
+    path = tmp_path / "state.json"
+    written = persistence.save(state, path, settle=False)
+    inode = path.stat().st_ino
+    assert persistence.save(state, path, settle=False, unless=written) == written
+    assert path.stat().st_ino == inode  # not replaced: nothing changed
+    state.begin_request(TOKEN).insert("placement_group", {"name": "h", "type": "spread", "labels": {}})
+    assert persistence.save(state, path, settle=False, unless=written) != written
+    assert path.stat().st_ino != inode  # a change is written (atomically: a new file)
