@@ -232,18 +232,17 @@ class InstanceReconciler:
         ends long before the guest is off)."""
         record = _record(ctx)
         step = step_key(Step.SHUTDOWN)
-        sent = record.shutdown_started is not None and ctx.operation.step in (step, f"{step}:done")
+        started = record.shutdown_started if ctx.operation.step in (step, f"{step}:done") else None  # sent
         if server.status == "off":
-            if sent and record.shutdown_started is not None:
-                self._learn_shutdown(ctx, time.time() - record.shutdown_started, record.shutdown_seen_on)
+            if started is not None:
+                self._learn_shutdown(ctx, time.time() - started, record.shutdown_seen_on)
             return server
         poll = ctx.timings.action_poll
-        if not sent:
+        if started is None:
             ctx.update(internal={"shutdown_started": time.time(), "shutdown_seen_on": None})
             ctx.progress(step, ctx.gateway.shutdown(server.id).id)
             return Outcome.retry(ctx.pacing.pause(GUEST_SHUTDOWN, 0.0, poll), "waiting for the guest to shut down")
-        assert record.shutdown_started is not None
-        elapsed = time.time() - record.shutdown_started
+        elapsed = time.time() - started
         ctx.update(internal={"shutdown_seen_on": elapsed})
         grace = ctx.timings.shutdown_grace
         if ctx.operation.step == step:  # still on at a look: did the request reach the guest? (read once)
