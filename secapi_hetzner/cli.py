@@ -89,8 +89,6 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _simulator(args: argparse.Namespace) -> int:
-    import os
-
     from secapi_hetzner.simulator import run
     from secapi_hetzner.simulator_process import watch_parent
 
@@ -108,14 +106,12 @@ def _tokens(args: argparse.Namespace) -> int:
     from secapi_hetzner.limits import check_tenant_name
 
     if args.action != "revoke" and args.token_id is not None:
-        print(f"secapi-hetzner tokens {args.action} takes no token id", file=sys.stderr)
-        return 2
+        return _refuse(f"tokens {args.action}", "takes no token id")
     if args.action == "create":
         try:
             check_tenant_name(args.tenant or DEFAULT_TENANT)
         except ValueError as exc:
-            print(f"secapi-hetzner tokens: {exc}", file=sys.stderr)
-            return 2
+            return _refuse("tokens", str(exc))
     with migrated_database(Settings.from_env()) as db:
         registry = TokenRegistry(db)
         if args.action == "create":
@@ -128,9 +124,7 @@ def _tokens(args: argparse.Namespace) -> int:
                       f"{row['created_at'].isoformat(timespec='seconds'):<25} {revoked}")
         else:
             if args.token_id is None:
-                print("secapi-hetzner tokens revoke needs the token's id (see: secapi-hetzner tokens list)",
-                      file=sys.stderr)
-                return 2
+                return _refuse("tokens revoke", "needs the token's id (see: secapi-hetzner tokens list)")
             revoked = registry.revoke(args.token_id)
             if revoked is None:
                 print(f"no live token with id {args.token_id}", file=sys.stderr)
