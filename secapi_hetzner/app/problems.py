@@ -171,7 +171,7 @@ def problem_handler(fits_a_route: Callable[[str], bool]) -> ProblemHandler:
 
 
 async def handle_problem(request: ConnexionRequest, exc: Exception,
-                         fits_a_route: Callable[[str], bool] = lambda path: False) -> ConnexionResponse:
+                         fits_a_route: Callable[[str], bool]) -> ConnexionResponse:
     """Connexion's own problems (validation, security, resolver) and Starlette HTTP errors."""
     if isinstance(exc, ProblemException):
         status, detail, headers = exc.status, str(exc.detail or exc.title or ""), exc.headers
