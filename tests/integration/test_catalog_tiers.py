@@ -17,7 +17,7 @@ from secapi_hetzner.app.services import current
 from secapi_hetzner.resources.catalog import COMPUTE_TIERS
 from secapi_hetzner.simulator import RunningSimulator
 from secapi_hetzner.simulator.catalog import CATALOG
-from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC, Service
+from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC_PARAM, Service
 from tests.integration.test_catalog_costs import catalog_ttl, fresh_service, operator_calls
 
 __all__ = ["catalog_ttl", "fresh_service"]  # fixtures used below
@@ -25,7 +25,7 @@ __all__ = ["catalog_ttl", "fresh_service"]  # fixtures used below
 TIERS = {tier.sku: tier for tier in COMPUTE_TIERS}
 
 
-@pytest.fixture(scope="module", params=[OWN_SPEC, UPSTREAM_SPEC], ids=["own-spec", "upstream-spec"])
+@pytest.fixture(scope="module", params=[pytest.param(OWN_SPEC, id="own-spec"), UPSTREAM_SPEC_PARAM])
 def spec_dir(request: pytest.FixtureRequest) -> Path:
     return Path(request.param)
 
