@@ -39,10 +39,25 @@ class Reconciler(Protocol):
 
 @dataclass(frozen=True)
 class DeleteCheck:
-    """What a delete refusal may look at: the repository, inside the deleting transaction."""
+    """What a delete refusal may look at, read inside the deleting transaction only. A query on a
+    second pooled connection while the first holds the row lock starves the pool under concurrent
+    writers of one resource (every writer waits for the lock holding a connection, the holder waits
+    for a connection), so the queries are offered here, bound to the transaction's connection."""
 
     repository: ResourceRepository
     conn: Conn
+
+    def referencing(self, tenant: str, workspace: str, kind: str, needle: str) -> list[Resource]:
+        """Live resources of ``kind`` in the workspace whose spec contains ``needle``."""
+        return self.repository.referencing(tenant, workspace, kind, needle, self.conn)
+
+    def referencing_anywhere(self, kind: str, needle: str) -> list[Resource]:
+        """Live resources of ``kind`` in any workspace whose spec contains ``needle``."""
+        return self.repository.referencing_anywhere(kind, needle, self.conn)
+
+    def workspace_children(self, tenant: str, workspace: str) -> int:
+        """How many live resources the workspace holds."""
+        return self.repository.count_workspace_children(tenant, workspace, self.conn)
 
 
 class Kind:

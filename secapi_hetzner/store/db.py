@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,12 +44,24 @@ def db_errors() -> Iterator[None]:
     except psycopg.DataError as exc:  # SQLSTATE class 22, and psycopg's own NUL check
         raise errors.InvalidRequest("The request contains a value the service cannot store "
                                     "(such as U+0000 or an out-of-range number).") from exc
-    except (psycopg.OperationalError, PoolTimeout) as exc:
+    except PoolTimeout as exc:
+        raise errors.Unavailable("Every database connection of this process is busy; retry shortly.") from exc
+    except psycopg.OperationalError as exc:
         raise errors.Unavailable("The database is not reachable right now.") from exc
 
 
+class NestedConnection(RuntimeError):
+    """Code inside a transaction asked the pool for a second connection (a programming error)."""
+
+
 class Database:
-    """A connection pool plus named-query helpers. One per process."""
+    """A connection pool plus named-query helpers. One per process.
+
+    Code inside :meth:`transaction` must run its queries on that transaction's connection: a second
+    connection taken while the first holds row locks starves the pool as soon as as many writers of
+    one resource as the pool has connections wait for the lock, each holding a connection (seen as
+    503s after the pool timeout). Asking for one raises :class:`NestedConnection` at once instead.
+    """
 
     def __init__(self, url: str, *, min_size: int = DB_POOL_MIN, max_size: int = DB_POOL_MAX,
                  timeout: float = DB_TIMEOUT_SECONDS) -> None:
@@ -57,6 +70,7 @@ class Database:
             url, min_size=min_size, max_size=max_size, open=True, timeout=timeout,
             kwargs={"row_factory": dict_row, "autocommit": True},
         )
+        self._in_transaction = threading.local()
 
     def close(self) -> None:
         self.pool.close()
@@ -64,13 +78,19 @@ class Database:
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[Row]]:
         """A pooled connection; ``timeout``: how long to wait for one (default: the pool's)."""
+        if getattr(self._in_transaction, "active", False):
+            raise NestedConnection("a query inside a transaction must use the transaction's connection")
         with db_errors(), self.pool.connection(timeout=timeout) as conn:
             yield cast("psycopg.Connection[Row]", conn)
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[Row]]:
         with self.connection() as conn, conn.transaction():
-            yield conn
+            self._in_transaction.active = True
+            try:
+                yield conn
+            finally:
+                self._in_transaction.active = False
 
     def all(self, name: str, params: dict[str, Any] | None = None,
             conn: psycopg.Connection[Row] | None = None, *, timeout: float | None = None) -> list[Row]:

@@ -136,13 +136,14 @@ class ResourceRepository:
     def live_of_kinds(self, kinds: list[str]) -> list[Resource]:
         return [Resource.from_row(row) for row in self.db.all("live_resources_of_kinds", {"kinds": kinds})]
 
-    def referencing(self, tenant: str, workspace: str, kind: str, needle: str) -> list[Resource]:
+    def referencing(self, tenant: str, workspace: str, kind: str, needle: str,
+                    conn: Conn | None = None) -> list[Resource]:
         rows = self.db.all("find_references", {"tenant": tenant, "workspace": workspace, "kind": kind,
-                                               "pattern": _like(needle)})
+                                               "pattern": _like(needle)}, conn)
         return [Resource.from_row(row) for row in rows]
 
-    def referencing_anywhere(self, kind: str, needle: str) -> list[Resource]:
-        rows = self.db.all("find_references_anywhere", {"kind": kind, "pattern": _like(needle)})
+    def referencing_anywhere(self, kind: str, needle: str, conn: Conn | None = None) -> list[Resource]:
+        rows = self.db.all("find_references_anywhere", {"kind": kind, "pattern": _like(needle)}, conn)
         return [Resource.from_row(row) for row in rows]
 
     def batch(self, key: Key, *, after: str, deleted: str, size: int) -> list[Resource]:

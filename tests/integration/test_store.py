@@ -7,6 +7,7 @@ import pytest
 from secapi_hetzner import errors
 from secapi_hetzner.app.auth import TokenRegistry, hash_token
 from secapi_hetzner.store import Database, apply_migrations
+from secapi_hetzner.store.db import NestedConnection
 
 
 def test_migrations_are_idempotent(database_url: str) -> None:
@@ -18,6 +19,22 @@ def test_nul_characters_become_invalid_requests(database_url: str) -> None:
     try:
         with pytest.raises(errors.InvalidRequest):
             db.run("ensure_tenant", {"tenant": "bad\x00tenant"})
+    finally:
+        db.close()
+
+
+def test_a_query_inside_a_transaction_on_another_connection_is_refused_at_once(database_url: str) -> None:
+    """Regression: a delete check read on a second pooled connection while its transaction held the row
+    lock; with ten writers of one block storage queued on that lock, each holding a connection, the pool
+    ran dry and the writers answered 503 after the pool's 10 s timeout. Such a query now fails at once
+    (every test that deletes a block storage, image or workspace runs the checks inside the transaction)."""
+    db = Database(database_url, max_size=2)
+    try:
+        with db.transaction() as conn:
+            assert db.one("count_workspace_children", {"tenant": "t", "workspace": "w"}, conn) is not None
+            with pytest.raises(NestedConnection):
+                db.one("count_workspace_children", {"tenant": "t", "workspace": "w"})
+        assert db.one("count_workspace_children", {"tenant": "t", "workspace": "w"}) is not None
     finally:
         db.close()
 

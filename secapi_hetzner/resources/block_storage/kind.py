@@ -77,7 +77,7 @@ class BlockStorageKind(Kind):
 
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """A block storage an instance (not being deleted) boots from or attaches is not deleted: 412."""
-        users = check.repository.referencing(resource.key.tenant, resource.key.workspace, "instance",
+        users = check.referencing(resource.key.tenant, resource.key.workspace, "instance",
                                              f'block-storages/{resource.key.name}"')
         if users:
             raise errors.PreconditionFailed(f"Block storage {resource.key.name!r} is used by instance "

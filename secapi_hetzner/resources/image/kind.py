@@ -106,7 +106,7 @@ class ImageKind(Kind):
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """An image a block storage of the tenant is made from (``sourceImageRef``) is not deleted: 412.
         Such a block storage is created from the image again whenever an instance boots from it anew."""
-        users = [r for r in check.repository.referencing_anywhere("block-storage", f'images/{resource.key.name}"')
+        users = [r for r in check.referencing_anywhere("block-storage", f'images/{resource.key.name}"')
                  if r.key.tenant == resource.key.tenant]
         if users:
             raise errors.PreconditionFailed(

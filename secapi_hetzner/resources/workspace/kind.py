@@ -36,7 +36,7 @@ class WorkspaceKind(Kind):
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """A workspace with live resources is not deleted (412, as the conformance suite expects;
         upstream's later spec says 409 — docs/compatibility.md)."""
-        count = check.repository.count_workspace_children(resource.key.tenant, resource.key.name, check.conn)
+        count = check.workspace_children(resource.key.tenant, resource.key.name)
         if count:
             raise errors.PreconditionFailed(
                 f"Workspace {resource.key.name!r} still holds {count} resource(s); delete them first.")
