@@ -37,8 +37,9 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
 SUPPORTED_NOTES: dict[str, str] = {
     "compute:listSkus": "Hetzner server types, plus the standard tiers seca.d2xs … seca.s2xl, each realised by "
                         "the smallest qualifying type of the region (labels tier, Tier, hetzner-type).",
-    "compute:createOrUpdateInstance": "A zone change is stored but not carried out yet (the server stays; status "
-                                      "says ZoneNotChanged). An instance keeps the type its tier gave it.",
+    "compute:createOrUpdateInstance": "A zone change moves the instance to a new server made from a snapshot of "
+                                      "its disk (new id and public IPs; 412 with a placed data volume). An "
+                                      "instance keeps the type its tier gave it.",
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",

@@ -30,11 +30,14 @@ KIND = f"{LABEL_PREFIX}/kind"
 ROLE = f"{LABEL_PREFIX}/role"
 
 
-def hetzner_name(name: str, resource_id: str, limit: int = 63) -> str:
+def hetzner_name(name: str, resource_id: str, limit: int = 63, *, tag: str = "") -> str:
     """A Hetzner object name: the SECA name made hostname-safe, plus a stable suffix that keeps it
-    unique in the project (two workspaces may use the same SECA name)."""
+    unique in the project (two workspaces may use the same SECA name); ``tag`` (kept whole) tells
+    apart two objects of one resource that exist at once (a moving instance's servers: the zone)."""
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "seca"
     suffix = resource_id.replace("-", "")[:8]
+    if tag:
+        suffix = f"{re.sub(r'[^a-z0-9-]+', '-', tag.lower()).strip('-')}-{suffix}"
     return f"{safe[: limit - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 

@@ -175,19 +175,6 @@ def test_data_volume_is_created_in_the_instance_location_and_attached(service: S
     assert [v for v in volumes(service) if v["name"].startswith("data-d")] == []
 
 
-def test_zone_change_is_reported_not_dropped(service: Service) -> None:
-    service.put(f"{STORAGE}/boot-z", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
-    service.put(f"{COMPUTE}/vm-z", instance_body("boot-z", zone="fsn1"))
-    service.drain()
-    moved = service.put(f"{COMPUTE}/vm-z", instance_body("boot-z", zone="hel1"))
-    assert moved.status_code == 200 and moved.json()["spec"]["zone"] == "hel1"
-    service.drain()
-    got = service.get(f"{COMPUTE}/vm-z").json()
-    assert got["status"]["state"] == "active"
-    assert got["status"]["conditions"][0]["reason"] == "ZoneNotChanged"
-    assert "stays in fsn1" in got["status"]["conditions"][0]["message"]
-
-
 def test_the_same_put_again_retries_a_resource_in_error(service: Service) -> None:
     service.put(f"{STORAGE}/boot-retry", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
     service.simulator.state.inject_fault("^/servers$", method="POST", status=422, code="invalid_input",

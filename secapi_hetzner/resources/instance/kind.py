@@ -82,6 +82,11 @@ class InstanceKind(Kind):
                 raise errors.PreconditionFailed(f"spec.dataVolumes[{index}]: {volume.name!r} is a server disk, not "
                                                 "an attachable volume.", pointer=f"/spec/dataVolumes/{index}")
             if placed.location and placed.location != spec.zone:
+                if before is not None and before.zone != spec.zone:
+                    raise errors.PreconditionFailed(
+                        f"spec.zone: the instance cannot move from {before.zone} to {spec.zone} with data volume "
+                        f"{volume.name!r}: Hetzner volumes stay in their location ({placed.location}). Remove it "
+                        "from spec.dataVolumes first.", pointer="/spec/zone")
                 raise errors.PreconditionFailed(f"spec.dataVolumes[{index}]: volume {volume.name!r} lives in "
                                                 f"{placed.location}; an instance in {spec.zone} cannot attach it.",
                                                 pointer=f"/spec/dataVolumes/{index}")

@@ -47,7 +47,8 @@ class InstanceRecord(InternalRecord):
     """``server_id``: the Hetzner server; ``location``: where it was created; ``power``: the latest
     accepted power intent; ``shutdown_started``: when a graceful shutdown began (epoch seconds);
     ``shutdown_seen_on``: how far into it the server was last seen on (to learn the guest's pace);
-    ``create_attempts``: how many creates were sent (a lost answer is looked for only after one)."""
+    ``create_attempts``: how many creates were sent (a lost answer is looked for only after one);
+    ``move_*``: a zone change in progress (see ``reconcile.InstanceReconciler._move``)."""
 
     server_id: int | None = None
     location: str | None = None
@@ -60,6 +61,14 @@ class InstanceRecord(InternalRecord):
     #: the Hetzner server type placed for ``placed_sku`` (a tier keeps its type when the tier moves on)
     server_type: str | None = None
     placed_sku: str | None = None
+    #: a zone change under way: the server being replaced and its location (kept until the move is reported)
+    move_from: int | None = None
+    move_from_location: str | None = None
+    #: the snapshot of the replaced server's disk that the new server is made from, once asked for
+    move_snapshot: int | None = None
+    move_snapshot_sent: bool | None = None
+    #: the new server's create was sent (a lost answer is looked for by its labels)
+    move_create_sent: bool | None = None
 
     def server_type_for(self, sku: str) -> str | None:
         """The type this instance was placed with for ``sku``, if it was."""

@@ -1,9 +1,11 @@
-"""Worker steps for instances: create (adopting first), converge type, volumes and power, delete.
+"""Worker steps for instances: create (adopting first), move to another zone, converge type, volumes
+and power, delete.
 
 Every step is idempotent and records what it learned before the next side effect: the server id
 is saved before its create action is followed, so a worker killed mid-create is replaced by one
 that follows the same server instead of creating a second one; a create whose answer was lost is
-adopted by its ownership label.
+adopted by its ownership label. A zone change is carried out the one way Hetzner allows (see
+``InstanceReconciler._move``), with the same care at each of its steps.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ class Step(enum.StrEnum):
     POWEROFF = "poweroff"
     REBOOT = "reboot"
     DELETE = "delete"
+    MOVE_SNAPSHOT = "move-snapshot"  # target: the server being replaced
+    MOVE_CREATE = "move-create"      # target: the new zone
+    MOVE_DELETE = "move-delete"      # target: the server being replaced
+
+MOVE_SNAPSHOT_ROLE = "move-snapshot"
 
 
 def _spec(ctx: StepContext) -> InstanceSpec:
@@ -87,6 +94,14 @@ class InstanceReconciler:
             server = self._find_server(ctx)
             if server is None:
                 return Outcome.retry_after_failure(0.5, "ServerMissing", "The new server does not show on Hetzner.")
+        if server.location != _spec(ctx).zone:
+            moved = self._move(ctx, server)
+            if isinstance(moved, Outcome):
+                return moved
+            server = moved
+        ended = self._end_move(ctx)
+        if ended is not None:
+            return ended
         self._place_boot_disk(ctx, server)
         for converge in (self._converge_type, self._attach_volumes, self._converge_power):
             result = converge(ctx, server)
@@ -106,21 +121,31 @@ class InstanceReconciler:
                 ctx.update(internal={"server_id": None})
         if record.create_attempts == 0:
             return None
-        adopted = ctx.gateway.find_servers(ctx.selector())
+        adopted = [s for s in ctx.gateway.find_servers(ctx.selector()) if s.id != record.move_from]
         if adopted:
             ctx.update(internal={"server_id": adopted[0].id})
             return adopted[0]
+        if record.move_from:  # the new server of a move is missing: the move goes on from the old one
+            try:
+                old = ctx.gateway.get_server(record.move_from)
+            except HetznerNotFound:
+                return None
+            ctx.update(internal={"server_id": old.id, "location": old.location, "move_create_sent": None})
+            return old
         return None
 
-    def _create(self, ctx: StepContext) -> Outcome | None:
+    def _create(self, ctx: StepContext, snapshot: int | None = None) -> Outcome | None:
+        """Create the server, from what its boot volume holds, or, for a move, from ``snapshot``."""
         spec = _spec(ctx)
         request = translate.server_request_from_instance(spec, _wanted_type(ctx))
         boot = block_storages.find(ctx, spec.boot_volume.name)
         boot_spec = BlockStorageSpec.parse(boot.spec) if boot else None
         image: int | str = translate.image_for(boot_spec, ctx.architecture_of(request.server_type))
         source = boot_spec.source_image.name if boot_spec and boot_spec.source_image else ""
-        own = ctx.lookup("image", source, workspace="") if source else None
-        if own is not None:  # one of the tenant's own images: its snapshot (docs/compatibility.md, Images)
+        own = ctx.lookup("image", source, workspace="") if source and snapshot is None else None
+        if snapshot is not None:
+            image = snapshot
+        elif own is not None:  # one of the tenant's own images: its snapshot (docs/compatibility.md, Images)
             choice = images.boot_image(own, ctx.architecture_of(request.server_type))
             if choice.image is None:
                 if not choice.wait:
@@ -141,16 +166,125 @@ class InstanceReconciler:
         def start() -> Any:
             # counted before it is sent: a create whose answer is lost is then looked for by its labels
             ctx.update(internal={"create_attempts": (_record(ctx).create_attempts or 0) + 1,
-                                 "server_type": request.server_type, "placed_sku": spec.sku.name})
+                                 "server_type": request.server_type, "placed_sku": spec.sku.name,
+                                 "move_create_sent": True if snapshot is not None else None})
             server, action = ctx.gateway.create_server(
-                name=hetzner_name(ctx.resource.key.name, str(ctx.resource.id)), server_type=request.server_type,
+                name=hetzner_name(ctx.resource.key.name, str(ctx.resource.id),
+                                  tag=request.location if snapshot is not None else ""),
+                server_type=request.server_type,
                 image=image, location=request.location, labels=ctx.ownership_labels(),
                 user_data=request.user_data, ssh_key_ids=key_ids, volume_ids=volume_ids,
                 placement_group_id=group_id, start_after_create=False)
             ctx.update(internal={"server_id": server.id, "location": request.location})
             return action
 
+        if snapshot is not None:
+            return follow(ctx, Step.MOVE_CREATE, start, target=request.location)
         return follow(ctx, Step.CREATE, start)
+
+    # -- a zone change -------------------------------------------------------------------------------
+
+    def _move(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
+        """Hetzner cannot move a server, so a zone change makes a new one: the old server is shut down
+        (as stop does), its disk is snapshotted, a server of the same type is created from the snapshot
+        in the new zone with the same user data, SSH keys, labels and placement group, and then
+        (``_end_move``) the old server and the snapshot are deleted; power is restored afterwards by
+        ``_converge_power``. The old server's id is recorded first, each Hetzner object's id before its
+        action is followed, and a create or snapshot whose answer was lost is found by its labels."""
+        record = _record(ctx)
+        if record.move_from != server.id:  # this move begins
+            ctx.update(internal={"move_from": server.id, "move_from_location": server.location,
+                                 "move_snapshot": None, "move_snapshot_sent": None, "move_create_sent": None})
+        elif record.move_create_sent:  # the new server was asked for before: its answer may have been lost
+            adopted = [s for s in ctx.gateway.find_servers(ctx.selector()) if s.id != server.id]
+            if adopted:
+                ctx.update(internal={"server_id": adopted[0].id, "location": adopted[0].location})
+                return adopted[0]
+        stopped = self._stop(ctx, server)
+        if isinstance(stopped, Outcome):
+            return stopped
+        snapshot = self._move_snapshot(ctx, server.id)
+        if isinstance(snapshot, Outcome):
+            return snapshot
+        waiting = self._create(ctx, snapshot=snapshot)
+        if waiting is not None:
+            return waiting
+        new_id = _record(ctx).server_id
+        assert new_id is not None and new_id != server.id
+        return ctx.gateway.get_server(new_id)
+
+    def _move_snapshot(self, ctx: StepContext, server_id: int) -> int | Outcome:
+        """The id of an available snapshot of the old server's disk: made now, or earlier in this move."""
+        step = step_key(Step.MOVE_SNAPSHOT, server_id)
+        record = _record(ctx)
+        if record.move_snapshot is not None and ctx.operation.step == f"{step}:done":
+            return record.move_snapshot
+        if ctx.operation.step != step:  # not following its action: look at what an earlier run left
+            if record.move_snapshot is None and record.move_snapshot_sent:  # asked for, answer lost
+                found = ctx.gateway.find_snapshots(ctx.selector(MOVE_SNAPSHOT_ROLE))
+                if found:
+                    ctx.update(internal={"move_snapshot": found[0].id})
+            snapshot_id = _record(ctx).move_snapshot
+            if snapshot_id is not None:
+                try:
+                    image = ctx.gateway.get_image(snapshot_id)
+                except HetznerNotFound:
+                    image = None
+                if image is not None and image.status == "available":
+                    return image.id
+                if image is not None and image.status == "creating":
+                    return ctx.wait(f"Hetzner is making snapshot {image.id} of server {server_id}",
+                                    reason="ActionTimeout")
+                if image is not None:  # unusable: make another
+                    ctx.gateway.delete_image(image.id)
+                ctx.update(internal={"move_snapshot": None, "move_snapshot_sent": None})
+
+        def start() -> HAction:
+            ctx.update(internal={"move_snapshot_sent": True})
+            image, action = ctx.gateway.create_snapshot(
+                server_id, description=f"secapi-hetzner: {ctx.resource.key.name} moving to {_spec(ctx).zone}",
+                labels=ctx.ownership_labels(MOVE_SNAPSHOT_ROLE))
+            ctx.update(internal={"move_snapshot": image.id})
+            return action
+
+        waiting = follow(ctx, Step.MOVE_SNAPSHOT, start, target=server_id)
+        if waiting is not None:
+            return waiting
+        made = _record(ctx).move_snapshot
+        assert made is not None
+        return made
+
+    def _end_move(self, ctx: StepContext) -> Outcome | None:
+        """After a move: delete the old server, then the snapshot (nothing when no move is under way)."""
+        record = _record(ctx)
+        if record.move_from is not None:
+            old = record.move_from
+
+            def start() -> HAction | None:
+                try:
+                    return ctx.gateway.delete_server(old)
+                except HetznerNotFound:  # gone already (an earlier run deleted it)
+                    return None
+
+            waiting = follow(ctx, Step.MOVE_DELETE, start, target=old)
+            if waiting is not None:
+                return waiting
+            ctx.update(internal={"move_from": None})
+        self._delete_move_snapshot(ctx)
+        return None
+
+    def _delete_move_snapshot(self, ctx: StepContext) -> None:
+        record = _record(ctx)
+        if record.move_snapshot is None and not record.move_snapshot_sent:
+            return
+        ids = [record.move_snapshot] if record.move_snapshot is not None else \
+            [s.id for s in ctx.gateway.find_snapshots(ctx.selector(MOVE_SNAPSHOT_ROLE))]  # an answer was lost
+        for snapshot_id in ids:
+            try:
+                ctx.gateway.delete_image(snapshot_id)
+            except HetznerNotFound:
+                pass
+        ctx.update(internal={"move_snapshot": None, "move_snapshot_sent": None, "move_create_sent": None})
 
     def _ssh_key_id(self, ctx: StepContext, public_key: str) -> int:
         fingerprint = translate.ssh_fingerprint(public_key)
@@ -276,15 +410,18 @@ class InstanceReconciler:
         changed = ctx.resource.status.get("powerState") != power
         status = InstanceStatus(power, rfc3339(now()) if changed else None)
         reason = message = None
-        spec, kept = _spec(ctx), _record(ctx).server_type
-        if location != spec.zone:
-            reason, message = "ZoneNotChanged", (f"Zone change to {spec.zone} not applied: Hetzner cannot move a "
-                                                 f"server; it stays in {location}. Recreate the instance to move it.")
+        record, spec = _record(ctx), _spec(ctx)
+        kept = record.server_type
+        if record.move_from_location and record.move_from_location != location:
+            reason, message = "Moved", (f"Moved from {record.move_from_location} to {location}: Hetzner server "
+                                        f"{record.server_id} was made from a snapshot of the old server's disk, "
+                                        "which was then deleted with the snapshot.")
         elif kept and kept != spec.sku.name and ctx.resolve_sku(ctx.resource.region, spec.sku.name) not in (kept, None):
             now_type = ctx.resolve_sku(ctx.resource.region, spec.sku.name)
             reason, message = "TierTypeKept", (f"{spec.sku.name} is realised by {now_type} for new instances now; "
                                                f"this instance keeps its {kept}.")
-        ctx.update(status=status.to_json(), internal={"shutdown_started": None, "shutdown_seen_on": None},
+        ctx.update(status=status.to_json(), internal={"shutdown_started": None, "shutdown_seen_on": None,
+                                                      "move_from_location": None},
                    event=Event.PROVISIONED, reason=reason, message=message)
         return Outcome.done()
 
@@ -361,6 +498,7 @@ class InstanceReconciler:
         if record.create_attempts is None or record.create_attempts > (1 if record.server_id else 0):
             for leftover in ctx.gateway.find_servers(ctx.selector()):  # a create whose answer was lost
                 ctx.gateway.delete_server(leftover.id)
+        self._delete_move_snapshot(ctx)  # a move that was under way
         block_storages.release(ctx, _spec(ctx).storage_names, ctx.resource.key.name)
         self._cleanup_shared(ctx)  # before the purge: a failure here is retried, not forgotten
         ctx.purge()
