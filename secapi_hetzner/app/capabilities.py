@@ -29,7 +29,6 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "object-storage": (UNSUPPORTED, "Hetzner Object Storage credentials cannot be managed through the "
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
-    "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
     "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
 }
 
@@ -43,6 +42,15 @@ SUPPORTED_NOTES: dict[str, str] = {
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
+}
+
+#: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.
+PARTIAL_NOTES: dict[str, str] = {
+    "authorization:createOrUpdateRole": "Stored and validated (providers, verbs, resource paths), but not enforced "
+                                        "yet: a tenant's token may still do everything in the tenant.",
+    "authorization:createOrUpdateRoleAssignment": "Stored and validated (scopes stay inside the tenant, regions "
+                                                  "must exist; roles and workspaces may be named before they "
+                                                  "exist), but not enforced yet.",
 }
 
 
@@ -79,8 +87,11 @@ def build_matrix(spec_dir: Path) -> list[Capability]:
     rows = []
     for api in APIS:
         for method, path, operation_id in spec_operations(spec_dir / api.document):
-            if find_handler(api, operation_id) is not None:
-                status, note = SUPPORTED, SUPPORTED_NOTES.get(f"{api.slug}:{operation_id}", "")
+            key = f"{api.slug}:{operation_id}"
+            if find_handler(api, operation_id) is not None and key in PARTIAL_NOTES:
+                status, note = PARTIAL, PARTIAL_NOTES[key]
+            elif find_handler(api, operation_id) is not None:
+                status, note = SUPPORTED, SUPPORTED_NOTES.get(key, "")
             else:
                 status, note = not_served(api, operation_id)
             rows.append(Capability(api.provider, api.version, operation_id, method, path, status, note))
