@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secapi_hetzner.app import render
+from secapi_hetzner.app import access, render
 from secapi_hetzner.app.context import current_region, deleted_mode, if_unmodified_since
 from secapi_hetzner.app.readonly import submitted_metadata
 from secapi_hetzner.app.services import current
@@ -26,7 +26,7 @@ def list_resources(kind: Kind, where: Place, labels: str | None, limit: int | No
                    skip_token: str | None) -> render.Reply:
     items, token = current().resource_service.list_page(kind, where, labels=labels,
                                                         limit=limit or LIST_DEFAULT_LIMIT, skip_token=skip_token,
-                                                        deleted=deleted_mode())
+                                                        deleted=deleted_mode(), visible=access.visible)
     collection = f"networks/{where.parent}/{kind.collection}" if kind.scope == "network" else kind.collection
     return {"items": [present(kind, item, "GET") for item in items],
             "metadata": list_metadata(kind.api, collection, "GET", token)}, 200

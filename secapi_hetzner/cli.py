@@ -99,11 +99,14 @@ def _simulator(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
-    """``tokens [create]`` prints a new token once; ``tokens list`` shows id, tenant, name (label) and
+    """``tokens [create]`` prints a new token once, for ``--subject`` (default ``admin``); with ``--admin``
+    the subject is also made an administrator of the tenant (the ``admin`` role and assignment: how a
+    tenant gets its first administrator). ``tokens list`` shows id, tenant, subject, name (label) and
     creation time, never a token or its hash; ``tokens revoke ID`` revokes one (every replica refuses it
     within a second)."""
     from secapi_hetzner.app.auth import TokenRegistry
     from secapi_hetzner.limits import check_tenant_name
+    from secapi_hetzner.services.tenancy import bootstrap_admin, offline_service
 
     if args.action != "revoke" and args.token_id is not None:
         return _refuse(f"tokens {args.action}", "takes no token id")
@@ -115,12 +118,16 @@ def _tokens(args: argparse.Namespace) -> int:
     with migrated_database(Settings.from_env()) as db:
         registry = TokenRegistry(db)
         if args.action == "create":
-            print(registry.issue(args.tenant or DEFAULT_TENANT, label=args.label))
+            tenant = args.tenant or DEFAULT_TENANT
+            token = registry.issue(tenant, label=args.label, subject=args.subject)
+            if args.admin:
+                bootstrap_admin(offline_service(db), tenant, args.subject)
+            print(token)
         elif args.action == "list":
-            print(f"{'id':>6}  {'tenant':<20} {'name':<20} {'created':<25} revoked")
+            print(f"{'id':>6}  {'tenant':<20} {'subject':<16} {'name':<20} {'created':<25} revoked")
             for row in registry.listed(args.tenant, revoked=args.all):
                 revoked = row["revoked_at"].isoformat(timespec="seconds") if row["revoked_at"] else "-"
-                print(f"{row['id']:>6}  {row['tenant']:<20} {row['label'] or '-':<20} "
+                print(f"{row['id']:>6}  {row['tenant']:<20} {row['subject']:<16} {row['label'] or '-':<20} "
                       f"{row['created_at'].isoformat(timespec='seconds'):<25} {revoked}")
         else:
             if args.token_id is None:
@@ -184,6 +191,10 @@ def parser() -> argparse.ArgumentParser:
     tokens.add_argument("--tenant", default=None, help=f"the tenant (create: default {DEFAULT_TENANT!r}; "
                                                        "list: only this tenant's)")
     tokens.add_argument("--label", default="", help="create: the token's name")
+    tokens.add_argument("--subject", default="admin",
+                        help="create: the subject the token speaks for (what role assignments name in subs)")
+    tokens.add_argument("--admin", action="store_true",
+                        help="create: also make the subject an administrator of the tenant (its first one)")
     tokens.add_argument("--all", action="store_true", help="list: revoked tokens too")
     tokens.set_defaults(run=_tokens)
     tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")

@@ -61,12 +61,14 @@ def shutdown_environment(prepared: type[Prepared] = Prepared) -> None:
 
 
 def issue_dev_token(settings: Settings, tenant: str = DEFAULT_TENANT) -> None:
-    from secapi_hetzner.app.auth import TokenRegistry
+    from secapi_hetzner.app.auth import ADMIN_SUBJECT, TokenRegistry
+    from secapi_hetzner.services.tenancy import bootstrap_admin, offline_service
     from secapi_hetzner.store import Database
 
     db = Database(settings.database_url, min_size=1, max_size=1)
     try:
         token = TokenRegistry(db).issue(tenant, label="make-run", replace=True)
+        bootstrap_admin(offline_service(db), tenant, ADMIN_SUBJECT)  # the dev token's subject administers it
     finally:
         db.close()
     base = settings.base_url

@@ -131,6 +131,15 @@ def spec_dir(request: pytest.FixtureRequest) -> Path:
     return OWN_SPEC
 
 
+def admin_token(label: str = "", tenant: str = TENANT) -> str:
+    """A token of the running app for the subject ``admin``, made an administrator of ``tenant``."""
+    from secapi_hetzner.services.tenancy import bootstrap_admin
+
+    token = current().tokens.issue(tenant, label=label)
+    bootstrap_admin(current().resource_service, tenant, "admin")
+    return token
+
+
 @pytest.fixture(scope="module")
 def service(spec_dir: Path, databases: DatabaseFactory, simulator_session: RunningSimulator) -> Iterator[Service]:
     """One running service per test module (building the Connexion app parses 12 documents)."""
@@ -138,7 +147,7 @@ def service(spec_dir: Path, databases: DatabaseFactory, simulator_session: Runni
     simulator = simulator_session
     db = Database(database_url, max_size=4)
     app = create_app(make_settings(spec_dir, database_url, simulator), db=db)
-    token = current().tokens.issue(TENANT, label="tests")
+    token = admin_token(label="tests")
     with serve_app(app) as url, httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
                                               timeout=20) as client:
         yield Service(url, token, TENANT, client, simulator)

@@ -1,8 +1,9 @@
-"""Bearer-token authentication: token → tenant.
+"""Bearer-token authentication: token → tenant and subject.
 
 Tokens are stored hashed (sha256): in the ``api_tokens`` table (``secapi-hetzner tokens``; listed with
 ``tokens list``, revoked with ``tokens revoke ID``) and optionally in a file (``SECA_TOKENS_FILE``, YAML/JSON
-``{"tokens": [{"tenant": t, "sha256": h}]}``). Lookups are served from an in-process map, so a hit does no
+``{"tokens": [{"tenant": t, "sha256": h, "subject": s}]}``; the subject defaults to ``admin``). Lookups are
+served from an in-process map, so a hit does no
 blocking work on the event loop Connexion calls :meth:`TokenRegistry.token_info` on.
 
 Revocation takes effect within :data:`TOKEN_MAX_AGE_SECONDS` on every replica: every change of
@@ -12,8 +13,8 @@ A map not confirmed current for longer (the poller is behind, the database slow)
 itself: a revoked token is refused, or the request fails, never served from a stale map. A miss reloads
 at most once a second, so a flood of bad tokens cannot flood the database.
 
-This is the hook where JWT verification and RBAC plug in later: :func:`token_info` returns the
-principal's claims; the resolver's authorization step reads them.
+:func:`token_info` returns the principal's claims (``tenant``, ``sub``); the resolver authorises each
+request against the subject's role assignments (:mod:`secapi_hetzner.authz`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from secapi_hetzner.settings import TOKEN_CACHE_REFRESH_SECONDS
 from secapi_hetzner.store import Database
 
 TOKEN_PREFIX = "seca_"
+#: the subject of tokens issued without one (and of every token issued before subjects existed)
+ADMIN_SUBJECT = "admin"
 #: a revoked token is refused at most this long after the revocation (on every replica)
 TOKEN_MAX_AGE_SECONDS = 1.0
 #: how often each process reads the generation counter of the api_tokens table
@@ -53,12 +56,15 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def load_tokens_file(path: Path) -> dict[str, str]:
-    """``{sha256: tenant}`` from a tokens file (YAML or JSON)."""
+Holder = tuple[str, str]  # (tenant, subject)
+
+
+def load_tokens_file(path: Path) -> dict[str, Holder]:
+    """``{sha256: (tenant, subject)}`` from a tokens file (YAML or JSON)."""
     data = yaml.safe_load(path.read_text()) or {}
     entries = data.get("tokens", []) if isinstance(data, dict) else []
-    return {str(entry["sha256"]).lower(): str(entry["tenant"]) for entry in entries
-            if isinstance(entry, dict) and "sha256" in entry and "tenant" in entry}
+    return {str(entry["sha256"]).lower(): (str(entry["tenant"]), str(entry.get("subject") or ADMIN_SUBJECT))
+            for entry in entries if isinstance(entry, dict) and "sha256" in entry and "tenant" in entry}
 
 
 class TokenRegistry:
@@ -67,7 +73,7 @@ class TokenRegistry:
                  max_age: float = TOKEN_MAX_AGE_SECONDS) -> None:
         self._db = db
         self._file_tokens = load_tokens_file(tokens_file) if tokens_file else {}
-        self._tokens: dict[str, str] = dict(self._file_tokens)
+        self._tokens: dict[str, Holder] = dict(self._file_tokens)
         self._clock = clock
         self._refreshed_at = -TOKEN_CACHE_REFRESH_SECONDS
         self._checked_at = -math.inf  # when the map was last confirmed current (the generation read)
@@ -88,7 +94,7 @@ class TokenRegistry:
         generation = self._read_generation()
         tokens = dict(self._file_tokens)
         if self._db is not None:
-            tokens.update({row["token_hash"]: row["tenant"] for row in self._db.all("all_tokens")})
+            tokens.update({row["token_hash"]: (row["tenant"], row["subject"]) for row in self._db.all("all_tokens")})
         with self._lock:
             self._tokens = tokens
             self._generation = generation
@@ -123,17 +129,22 @@ class TokenRegistry:
                     self._poller = threading.Thread(target=self._poll, name="token-generation", daemon=True)
                     self._poller.start()
 
-    def tenant_for(self, token: str) -> str | None:
+    def holder_of(self, token: str) -> Holder | None:
+        """The (tenant, subject) a token speaks for, or None."""
         if self._db is not None:
             self._ensure_poller()
             if self._clock() - self._checked_at > self._max_age:
                 self._check_on_request()
         digest = hash_token(token)
-        tenant = self._tokens.get(digest)
-        if tenant is None and self._clock() - self._refreshed_at >= TOKEN_CACHE_REFRESH_SECONDS:
+        holder = self._tokens.get(digest)
+        if holder is None and self._clock() - self._refreshed_at >= TOKEN_CACHE_REFRESH_SECONDS:
             self.refresh()
-            tenant = self._tokens.get(digest)
-        return tenant
+            holder = self._tokens.get(digest)
+        return holder
+
+    def tenant_for(self, token: str) -> str | None:
+        holder = self.holder_of(token)
+        return holder[0] if holder else None
 
     def _check_on_request(self) -> None:
         """The poller has not confirmed the map lately (the database is slow or away): the request checks
@@ -162,8 +173,9 @@ class TokenRegistry:
         self.refresh()
         return row
 
-    def issue(self, tenant: str, label: str = "", *, replace: bool = False) -> str:
-        """Create a token for ``tenant``, store its hash, return the clear token (shown once)."""
+    def issue(self, tenant: str, label: str = "", *, replace: bool = False, subject: str = ADMIN_SUBJECT) -> str:
+        """Create a token for ``subject`` in ``tenant``, store its hash, return the clear token (shown once).
+        What it may do is what the subject's role assignments allow (``Tenancy.bootstrap_admin``)."""
         if self._db is None:
             raise RuntimeError("tokens can only be issued with a database")
         limits.check_tenant_name(tenant)
@@ -172,15 +184,16 @@ class TokenRegistry:
             self._db.run("ensure_tenant", {"tenant": tenant}, conn)
             if replace:
                 self._db.run("revoke_tokens_by_label", {"tenant": tenant, "label": label}, conn)
-            self._db.run("insert_token", {"token_hash": hash_token(token), "tenant": tenant, "label": label}, conn)
+            self._db.run("insert_token", {"token_hash": hash_token(token), "tenant": tenant, "label": label,
+                                          "subject": subject}, conn)
         self.refresh()
         return token
 
     def token_info(self, token: str) -> dict[str, Any] | None:
-        tenant = self.tenant_for(token)
-        if tenant is None:
+        holder = self.holder_of(token)
+        if holder is None:
             return None
-        return {"sub": f"token:{hash_token(token)[:12]}", "tenant": tenant}
+        return {"sub": holder[1], "tenant": holder[0]}
 
 
 def bearer_handler(registry_lookup: Callable[[], TokenRegistry]) -> type[BearerSecurityHandler]:

@@ -46,11 +46,9 @@ SUPPORTED_NOTES: dict[str, str] = {
 
 #: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.
 PARTIAL_NOTES: dict[str, str] = {
-    "authorization:createOrUpdateRole": "Stored and validated (providers, verbs, resource paths), but not enforced "
-                                        "yet: a tenant's token may still do everything in the tenant.",
-    "authorization:createOrUpdateRoleAssignment": "Stored and validated (scopes stay inside the tenant, regions "
-                                                  "must exist; roles and workspaces may be named before they "
-                                                  "exist), but not enforced yet.",
+    "authorization:createOrUpdateRole": "Enforced on every request (docs/compatibility.md, Access control); opaque "
+                                        "tokens only so far (no JWT), and per-action verbs cannot be sent "
+                                        "(v1.7 caps verbs at 7 characters: use post).",
 }
 
 

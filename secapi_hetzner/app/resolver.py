@@ -3,7 +3,8 @@
 ``handlers.<module>.<snake_case(operationId)>`` is bound when it exists. An operation without a
 handler is bound to a stub that answers 501 naming the missing capability, and is listed as such in
 the capability matrix. Every bound handler is wrapped once here: tenant authorization (the token's
-tenant must be the path's tenant), and the Content-Type of the reply.
+tenant must be the path's tenant), role-based access control (:mod:`secapi_hetzner.app.access`), and the
+Content-Type of the reply.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from connexion.resolver import Resolver
+from connexion.resolver import Resolution, Resolver
 
 from secapi_hetzner import errors
+from secapi_hetzner.app import access
 from secapi_hetzner.app.context import current_principal
 from secapi_hetzner.scope import Api
 
@@ -59,11 +61,16 @@ def _authorize(kwargs: dict[str, Any]) -> None:
         raise errors.Forbidden(f"This token does not grant access to tenant {tenant!r}.")
 
 
-def bind(handler: Handler) -> Handler:
+def bind(handler: Handler, api: Api | None = None, method: str = "", template: str = "") -> Handler:
     @functools.wraps(handler)
     def bound(*args: Any, **kwargs: Any) -> Any:
         _authorize(kwargs)
-        result = handler(*args, **kwargs)
+        decided = access.authorise(api, method, template, kwargs) if api and "tenant" in kwargs else None
+        try:
+            result = handler(*args, **kwargs)
+        finally:
+            if decided is not None:
+                access.done(decided)
         if isinstance(result, tuple) and len(result) == 2:
             body, status = result
             return (body, status, {"Content-Type": JSON}) if body is not None else ("", status)
@@ -87,6 +94,14 @@ class SecaResolver(Resolver):  # type: ignore[misc]
         self.api = api
         self.reason_for = reason_for
         super().__init__(function_resolver=self._resolve_function)
+
+    def resolve(self, operation: Any) -> Resolution:
+        """Bind the operation's handler with what access control needs to know of it (method, path)."""
+        operation_id = self.resolve_operation_id(operation)
+        handler = find_handler(self.api, operation_id)
+        if handler is None:
+            return Resolution(not_built(self.api, operation_id, self.reason_for(self.api, operation_id)), operation_id)
+        return Resolution(bind(handler, self.api, operation.method.upper(), operation.path), operation_id)
 
     def _resolve_function(self, operation_id: str) -> Handler:
         handler = find_handler(self.api, operation_id)

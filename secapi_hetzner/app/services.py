@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from secapi_hetzner.app.auth import TokenRegistry
-from secapi_hetzner.app.capabilities import Capability
 from secapi_hetzner.hetzner import Gateway, Gateways
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.runner.drift import DriftReconciler
@@ -14,6 +14,9 @@ from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.credentials import Credentials
+
+if TYPE_CHECKING:  # the capability matrix imports the resolver, which reads the services
+    from secapi_hetzner.app.capabilities import Capability
 
 
 @dataclass

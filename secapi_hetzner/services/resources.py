@@ -6,6 +6,7 @@ ignored. Accepting a mutation writes the resource and its operation in one trans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +136,8 @@ class ResourceService:
         return [r.with_changes(status={**r.status, **extra[r.id]}) if r.id in extra else r for r in resources]
 
     def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
-                  deleted: str) -> tuple[list[Resource], str | None]:
+                  deleted: str, visible: Callable[[str], bool] = lambda name: True
+                  ) -> tuple[list[Resource], str | None]:
         """One page in name order. The cursor is a keyset position kept server-side, so pages stay
         consistent under concurrent writes: nothing is skipped or repeated."""
         selector = parse_label_filter(labels)
@@ -145,7 +147,7 @@ class ResourceService:
         page: list[Resource] = []
         while len(page) <= limit:
             batch = self.repository.batch(key, after=after, deleted=deleted, size=LIST_BATCH)
-            page += [r for r in batch if selector.matches(r.labels or {})]
+            page += [r for r in batch if selector.matches(r.labels or {}) and visible(r.key.name)]
             if len(batch) < LIST_BATCH:
                 break
             after = batch[-1].key.name

@@ -3,12 +3,13 @@
 SELECT 1 AS ok;
 
 -- all_tokens --
--- Every live token hash with its tenant (the in-process token cache).
-SELECT token_hash, tenant FROM api_tokens WHERE revoked_at IS NULL;
+-- Every live token hash with its tenant and subject (the in-process token cache).
+SELECT token_hash, tenant, subject FROM api_tokens WHERE revoked_at IS NULL;
 
 -- insert_token --
 -- Store a new token, hashed; the clear token is never stored.
-INSERT INTO api_tokens (token_hash, tenant, label) VALUES (%(token_hash)s, %(tenant)s, %(label)s);
+INSERT INTO api_tokens (token_hash, tenant, label, subject)
+VALUES (%(token_hash)s, %(tenant)s, %(label)s, %(subject)s);
 
 -- revoke_tokens_by_label --
 -- Revoke a tenant's tokens with a given label (make run rotates its dev token this way).
@@ -21,7 +22,7 @@ SELECT generation FROM api_token_generation;
 
 -- list_tokens --
 -- API tokens for the operator (`secapi-hetzner tokens list`): never the token or its hash.
-SELECT id, tenant, label, created_at, revoked_at FROM api_tokens
+SELECT id, tenant, subject, label, created_at, revoked_at FROM api_tokens
  WHERE (%(tenant)s::text IS NULL OR tenant = %(tenant)s) AND (%(all)s OR revoked_at IS NULL)
  ORDER BY id;
 
@@ -299,3 +300,9 @@ INSERT INTO drift_runs AS d (project, last_run) VALUES (%(project)s, now())
 ON CONFLICT (project) DO UPDATE SET last_run = now()
  WHERE d.last_run <= now() - make_interval(secs => %(interval)s)
 RETURNING d.project;
+
+-- access_rules --
+-- A tenant's live roles and role assignments (every authorised request reads them: always current).
+SELECT kind, name, spec FROM resources
+ WHERE tenant = %(tenant)s AND workspace = '' AND parent = '' AND kind IN ('role', 'role-assignment')
+   AND purged_at IS NULL AND deleted_at IS NULL;

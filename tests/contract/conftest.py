@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, settings
 from starlette.types import ASGIApp
 
 from secapi_hetzner.app import create_app
-from secapi_hetzner.app.services import current
 from secapi_hetzner.scope import APIS
 from secapi_hetzner.store import Database
-from tests.conftest import OWN_SPEC, TENANT, UPSTREAM_SPEC_PARAM, make_settings
+from tests.conftest import OWN_SPEC, UPSTREAM_SPEC_PARAM, admin_token, make_settings
 
 #: ``make test`` fuzzes with fixed examples (a red CI run must be reproducible, never a coin toss);
 #: ``make fuzz`` sets SECA_FUZZ_RANDOM=1 to explore new ones. Every failure it finds becomes a regression test.
@@ -41,7 +40,7 @@ def target(request: pytest.FixtureRequest, databases: Any, simulator_session: An
     url = databases.fresh()
     db = Database(url, max_size=4)
     app = create_app(make_settings(request.param, url, simulator_session), db=db)
-    token = current().tokens.issue(TENANT, label="fuzz")
+    token = admin_token(label="fuzz")
     schemas = {api.slug: schemathesis.openapi.from_asgi(f"{api.base_path.rstrip('/')}/openapi.json", app)
                for api in APIS}
     yield FuzzTarget(app, token, schemas)

@@ -15,7 +15,7 @@ from secapi_hetzner.hetzner import HetznerTransient
 from secapi_hetzner.resources.catalog import CatalogCache
 from secapi_hetzner.simulator import RunningSimulator
 from secapi_hetzner.store import Database
-from tests.conftest import OWN_SPEC, TENANT, make_settings
+from tests.conftest import OWN_SPEC, TENANT, admin_token, make_settings
 from tests.support.database import DatabaseFactory
 from tests.support.servers import serve_in_thread
 
@@ -34,7 +34,7 @@ def fresh_service(databases: DatabaseFactory, simulator: RunningSimulator,
     url = databases.fresh()
     db = Database(url, max_size=2)
     app = create_app(make_settings(OWN_SPEC, url, simulator, catalog_ttl=catalog_ttl), db=db)
-    token = current().tokens.issue(TENANT)
+    token = admin_token()
     with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=20,
                                                     headers={"Authorization": f"Bearer {token}"}) as client:
         yield client

@@ -107,7 +107,7 @@ def test_the_cli_creates_lists_and_revokes_tokens_never_showing_one(service: Ser
     listed = cli("tokens", "list", "--tenant", TENANT)
     assert listed.returncode == 0, listed.stderr
     [line] = [line for line in listed.stdout.splitlines() if "cli-made" in line]
-    assert line.split()[:3] == [str(token_id("cli-made")), TENANT, "cli-made"]
+    assert line.split()[:4] == [str(token_id("cli-made")), TENANT, "admin", "cli-made"]  # id, tenant, subject, name
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", line), line  # created
     for secret in (token, hash_token(token), hash_token(service.token), service.token):
         assert secret not in listed.stdout + listed.stderr

@@ -25,7 +25,8 @@ class RoleAssignmentKind(Kind):
 
     def admit(self, request: Admission) -> dict[str, Any]:
         spec = RoleAssignmentSpec.parse(request.spec)
-        regions = {view.name for view in request.catalog.region_views()}
+        listed = any(scope.regions for scope in spec.scopes)
+        regions = {view.name for view in request.catalog.region_views()} if listed else set()
         for index, scope in enumerate(spec.scopes):
             for item, tenant in enumerate(scope.tenants):
                 if tenant != request.tenant:

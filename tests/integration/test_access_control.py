@@ -1,0 +1,122 @@
+"""Role-based access control over HTTP: tokens of different subjects, the roles and assignments an
+administrator wrote through the Authorization API, and what each subject may then do, see and list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from secapi_hetzner.app.services import current
+from tests.conftest import TENANT, Service
+
+AUTHZ = f"/providers/seca.authorization/v1/tenants/{TENANT}"
+WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
+STORAGE = "/providers/seca.storage/v1/tenants/{t}/workspaces/{w}/block-storages"
+COMPUTE = "/providers/seca.compute/v1/tenants/{t}/workspaces/{w}/instances"
+LOCAL = {"resource": f"seca.storage/v1/tenants/{TENANT}/skus/local-nvme"}
+
+
+def instances(workspace: str) -> str:
+    return COMPUTE.format(t=TENANT, w=workspace)
+
+
+def as_subject(service: Service, subject: str) -> httpx.Client:
+    token = current().tokens.issue(TENANT, label=f"rbac-{subject}", subject=subject)
+    return httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {token}"}, timeout=20)
+
+
+@pytest.fixture(scope="module")
+def estate(service: Service) -> Iterator[None]:
+    """Two workspaces, an instance web-1 and web-2 in the first; roles and assignments for vera (viewer of
+    ws-a) and otto (may see web-1 and act on it, nothing else)."""
+    for ws in ("ws-a", "ws-b"):
+        assert service.put(f"{WORKSPACES}/{ws}", {"spec": {}}).status_code == 201
+    for vm in ("web-1", "web-2"):
+        disk = f"{STORAGE.format(t=TENANT, w='ws-a')}/{vm}-boot"
+        assert service.put(disk, {"spec": {"sizeGB": 20, "skuRef": LOCAL}}).status_code == 201
+        body = {"spec": {"skuRef": {"resource": "skus/cx23"}, "zone": "fsn1",
+                         "bootVolume": {"deviceRef": {"resource": f"block-storages/{vm}-boot"}}}}
+        assert service.put(f"{instances('ws-a')}/{vm}", body).status_code == 201
+    service.drain()
+    roles: dict[str, list[dict[str, Any]]] = {
+        "viewer": [{"provider": "seca.compute/v1", "resources": ["instances/*"], "verb": ["get", "list"]},
+                   {"provider": "seca.workspace/v1", "resources": ["workspaces/*"], "verb": ["get"]}],
+        "web-operator": [{"provider": "seca.compute/v1", "resources": ["instances/web-1"],
+                          "verb": ["get", "list", "post"]}],
+    }
+    for name, permissions in roles.items():
+        assert service.put(f"{AUTHZ}/roles/{name}", {"spec": {"permissions": permissions}}).status_code == 201
+    assignments = {"viewers": (["viewer"], ["vera"], [{"workspaces": ["ws-a"]}]),
+                   "ops": (["web-operator"], ["otto"], [{}])}
+    for name, (granted, subs, scopes) in assignments.items():
+        body = {"spec": {"roles": granted, "subs": subs, "scopes": scopes}}
+        assert service.put(f"{AUTHZ}/role-assignments/{name}", body).status_code == 201
+    yield
+
+
+def assert_denied(response: httpx.Response, *hidden: str) -> None:
+    assert response.status_code == 403, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/forbidden") and problem["status"] == 403
+    for name in hidden:
+        assert name not in response.text
+
+
+def test_a_subject_without_assignments_may_do_nothing(service: Service, estate: None) -> None:
+    with as_subject(service, "nobody") as nobody:
+        assert_denied(nobody.get(WORKSPACES), "ws-a", "ws-b")
+        assert_denied(nobody.get(instances("ws-a")), "web-1")
+        denied = nobody.put(f"{WORKSPACES}/ws-c", json={"spec": {}})
+        assert_denied(denied)
+        assert "'put'" in denied.json()["detail"] and "workspaces/ws-c" in denied.json()["detail"]
+        assert_denied(nobody.get(f"{AUTHZ}/roles"), "viewer")
+    assert service.get(f"{WORKSPACES}/ws-c").status_code == 404  # nothing was written
+
+
+def test_a_viewer_sees_inside_its_workspace_only_and_changes_nothing(service: Service, estate: None) -> None:
+    with as_subject(service, "vera") as vera:
+        listed = vera.get(instances("ws-a"))
+        assert listed.status_code == 200
+        assert sorted(i["metadata"]["name"] for i in listed.json()["items"]) == ["web-1", "web-2"]
+        assert vera.get(f"{instances('ws-a')}/web-1").status_code == 200
+        assert vera.get(f"{WORKSPACES}/ws-a").status_code == 200
+        assert_denied(vera.get(f"{WORKSPACES}/ws-b"))
+        assert_denied(vera.get(instances("ws-b")))
+        assert_denied(vera.post(f"{instances('ws-a')}/web-1/start"))
+        assert_denied(vera.delete(f"{instances('ws-a')}/web-1"))
+    assert service.get(f"{instances('ws-a')}/web-1").json()["status"]["state"] == "active"
+
+
+def test_an_operator_of_one_instance_lists_and_acts_on_only_that_one(service: Service, estate: None) -> None:
+    with as_subject(service, "otto") as otto:
+        listed = otto.get(instances("ws-a"))
+        assert listed.status_code == 200
+        assert [i["metadata"]["name"] for i in listed.json()["items"]] == ["web-1"]  # web-2 is not shown
+        assert_denied(otto.get(f"{instances('ws-a')}/web-2"))
+        assert_denied(otto.post(f"{instances('ws-a')}/web-2/start"))
+        assert otto.post(f"{instances('ws-a')}/web-1/start").status_code == 202  # post: every action
+        assert_denied(otto.delete(f"{instances('ws-a')}/web-1"))
+        body = {"spec": {"skuRef": {"resource": "skus/cx33"}, "zone": "fsn1",
+                         "bootVolume": {"deviceRef": {"resource": "block-storages/web-1-boot"}}}}
+        assert_denied(otto.put(f"{instances('ws-a')}/web-1", json=body))
+    service.drain()
+
+
+def test_a_removed_assignment_stops_working_on_the_next_request(service: Service, estate: None) -> None:
+    assert service.put(f"{AUTHZ}/role-assignments/temp",
+                       {"spec": {"roles": ["viewer"], "subs": ["tess"], "scopes": [{}]}}).status_code == 201
+    with as_subject(service, "tess") as tess:
+        assert tess.get(instances("ws-b")).status_code == 200
+        assert service.delete(f"{AUTHZ}/role-assignments/temp").status_code == 202
+        assert_denied(tess.get(instances("ws-b")))
+
+
+def test_the_bootstrap_administrator_is_a_visible_assignment(service: Service, estate: None) -> None:
+    admin = service.get(f"{AUTHZ}/role-assignments/admin").json()
+    assert admin["spec"]["roles"] == ["admin"] and "admin" in admin["spec"]["subs"]
+    role = service.get(f"{AUTHZ}/roles/admin").json()
+    providers = {p["provider"] for p in role["spec"]["permissions"]}
+    assert {"seca.compute/v1", "seca.authorization/v1", "seca.network/v1"} <= providers
