@@ -261,7 +261,8 @@ def test_a_worker_process_killed_after_hetzner_created_the_server_is_replaced_by
     active(service, "vm-kill-after")
     assert only_server(hetzner, "vm-kill-after")["id"] == server["id"]  # adopted, not created again
     assert hetzner.requests("POST /servers") == 1
-    assert apply_ops("vm-kill-after") == [("apply", "succeeded")]
+    # the worker records the instance active, then its operation finished: a moment apart, in another process
+    wait_until(lambda: apply_ops("vm-kill-after") == [("apply", "succeeded")], 10, "the operation to be recorded done")
     remove_instance(service, hetzner, "vm-kill-after", lambda: None)
 
 
@@ -284,5 +285,6 @@ def test_a_worker_process_killed_before_calling_hetzner_is_replaced_and_nothing_
     active(service, "vm-kill-before")
     only_server(hetzner, "vm-kill-before")
     assert hetzner.requests("POST /servers") == 2  # the one without effect, and the replacement's
-    assert apply_ops("vm-kill-before") == [("apply", "succeeded")]
+    # the worker records the instance active, then its operation finished: a moment apart, in another process
+    wait_until(lambda: apply_ops("vm-kill-before") == [("apply", "succeeded")], 10, "the operation to be recorded done")
     remove_instance(service, hetzner, "vm-kill-before", lambda: None)
