@@ -51,6 +51,32 @@ class EngineTimings:
 
 
 @dataclass(frozen=True)
+class JwtSettings:
+    """Bearer JWTs: keys from a file (a JWKS document or PEM public keys, re-read when it changes) and/or a
+    JWKS URL; ``iss`` and ``aud`` must match; the tenant is the ``tenant_claim`` claim, the subject ``sub``."""
+
+    issuer: str
+    audience: str
+    keys_file: Path | None = None
+    jwks_url: str = ""
+    tenant_claim: str = "tenant"
+    leeway: float = 30.0  # seconds of clock skew accepted on exp/nbf/iat
+
+    @classmethod
+    def from_env(cls) -> JwtSettings | None:
+        keys, url = _env("SECA_JWT_KEYS"), _env("SECA_JWT_JWKS_URL")
+        if not keys and not url:
+            return None
+        issuer, audience = _env("SECA_JWT_ISSUER"), _env("SECA_JWT_AUDIENCE")
+        if not issuer or not audience:
+            raise ValueError("SECA_JWT_ISSUER and SECA_JWT_AUDIENCE are required with SECA_JWT_KEYS or "
+                             "SECA_JWT_JWKS_URL: a token is only trusted for this issuer and audience")
+        return cls(issuer=issuer, audience=audience, keys_file=Path(keys) if keys else None, jwks_url=url,
+                   tenant_claim=_env("SECA_JWT_TENANT_CLAIM") or "tenant",
+                   leeway=float(_env("SECA_JWT_LEEWAY") or 30.0))
+
+
+@dataclass(frozen=True)
 class Settings:
     """The service's configuration. Secrets are kept out of ``repr``."""
 
@@ -64,6 +90,8 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     tokens_file: Path | None = None
+    #: bearer JWTs besides the opaque tokens (None: opaque tokens only)
+    jwt: JwtSettings | None = None
     validate_responses: bool = False
     #: Swagger UI under each API's ``/ui/`` (the spec documents stay at ``/openapi.json``)
     swagger_ui: bool = True
@@ -115,6 +143,7 @@ class Settings:
             host=_env("HOST") or DEFAULT_HOST,
             port=int(_env("PORT") or DEFAULT_PORT),
             tokens_file=Path(tokens_file) if tokens_file else None,
+            jwt=JwtSettings.from_env(),
             validate_responses=_env("SECA_VALIDATE_RESPONSES") in ("1", "true", "yes"),
             swagger_ui=_env("SECA_SWAGGER_UI") not in ("0", "false", "no"),
             hetzner_timeout=float(_env("HCLOUD_TIMEOUT") or HETZNER_TIMEOUT_SECONDS),

@@ -33,6 +33,7 @@ import yaml
 from connexion.security import BearerSecurityHandler
 
 from secapi_hetzner import errors, limits
+from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.settings import TOKEN_CACHE_REFRESH_SECONDS
 from secapi_hetzner.store import Database
 
@@ -70,8 +71,9 @@ def load_tokens_file(path: Path) -> dict[str, Holder]:
 class TokenRegistry:
     def __init__(self, db: Database | None, tokens_file: Path | None = None,
                  clock: Callable[[], float] = time.monotonic, *, poll_every: float = TOKEN_POLL_SECONDS,
-                 max_age: float = TOKEN_MAX_AGE_SECONDS) -> None:
+                 max_age: float = TOKEN_MAX_AGE_SECONDS, jwt: JwtVerifier | None = None) -> None:
         self._db = db
+        self._jwt = jwt
         self._file_tokens = load_tokens_file(tokens_file) if tokens_file else {}
         self._tokens: dict[str, Holder] = dict(self._file_tokens)
         self._clock = clock
@@ -190,6 +192,8 @@ class TokenRegistry:
         return token
 
     def token_info(self, token: str) -> dict[str, Any] | None:
+        if self._jwt is not None and not token.startswith(TOKEN_PREFIX) and self._jwt.looks_like_jwt(token):
+            return self._jwt.verify(token)
         holder = self.holder_of(token)
         if holder is None:
             return None

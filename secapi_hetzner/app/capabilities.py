@@ -46,9 +46,9 @@ SUPPORTED_NOTES: dict[str, str] = {
 
 #: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.
 PARTIAL_NOTES: dict[str, str] = {
-    "authorization:createOrUpdateRole": "Enforced on every request (docs/compatibility.md, Access control); opaque "
-                                        "tokens only so far (no JWT), and per-action verbs cannot be sent "
-                                        "(v1.7 caps verbs at 7 characters: use post).",
+    "authorization:createOrUpdateRole": "Enforced on every request, for opaque tokens and JWTs (docs/compatibility"
+                                        ".md, Access control); per-action verbs cannot be sent (v1.7 caps verbs at "
+                                        "7 characters: use post); no audit trail yet.",
 }
 
 

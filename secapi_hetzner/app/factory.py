@@ -17,6 +17,7 @@ from secapi_hetzner.app import capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
+from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
 from secapi_hetzner.app.protocol import HeaderCountMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
@@ -69,7 +70,8 @@ def build_services(settings: Settings, db: Database) -> Services:
 
     worker = Worker(db, kind_named, gateway_for, timings=settings.timings, architecture_of=architecture_of,
                     resolve_sku=resolve_sku)
-    return Services(settings=settings, db=db, tokens=TokenRegistry(db, settings.tokens_file),
+    tokens = TokenRegistry(db, settings.tokens_file, jwt=JwtVerifier(settings.jwt) if settings.jwt else None)
+    return Services(settings=settings, db=db, tokens=tokens,
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,
                     credentials=credentials,
