@@ -1,4 +1,4 @@
-"""``secapi-hetzner``: serve | worker | migrate | simulator | tokens | tenant-token | capabilities."""
+"""``secapi-hetzner``: serve | worker | migrate | simulator | tokens | audit | tenant-token | capabilities."""
 
 from __future__ import annotations
 
@@ -140,6 +140,17 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """The latest audited requests (mutations and denials), newest first; never a body or a token."""
+    with migrated_database(Settings.from_env()) as db:
+        rows = db.all("read_audit", {"tenant": args.tenant, "limit": args.limit})
+    for row in rows:
+        print(f"{row['at'].isoformat(timespec='seconds')}  {row['tenant']:<16} {row['subject']:<16} {row['status']}  "
+              f"{row['method']:<6} {row['path']}  {row['source'] or '-'}  {row['correlation']}"
+              + (f"  {row['detail']}" if row["detail"] else ""))
+    return 0
+
+
 def _tenant_token(args: argparse.Namespace) -> int:
     """Give a tenant its own Hetzner project: the token is read from standard input (never from the
     command line, where process lists and shell histories would keep it) and stored encrypted."""
@@ -197,6 +208,10 @@ def parser() -> argparse.ArgumentParser:
                         help="create: also make the subject an administrator of the tenant (its first one)")
     tokens.add_argument("--all", action="store_true", help="list: revoked tokens too")
     tokens.set_defaults(run=_tokens)
+    audit = commands.add_parser("audit", help="show the latest audited requests (mutations and denials)")
+    audit.add_argument("--tenant", default=None, help="only this tenant's")
+    audit.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    audit.set_defaults(run=_audit)
     tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")
     tenant_token.add_argument("--tenant", required=True)
     tenant_token.set_defaults(run=_tenant_token)

@@ -48,7 +48,7 @@ SUPPORTED_NOTES: dict[str, str] = {
 PARTIAL_NOTES: dict[str, str] = {
     "authorization:createOrUpdateRole": "Enforced on every request, for opaque tokens and JWTs (docs/compatibility"
                                         ".md, Access control); per-action verbs cannot be sent (v1.7 caps verbs at "
-                                        "7 characters: use post); no audit trail yet.",
+                                        "7 characters: use post).",
 }
 
 

@@ -19,8 +19,9 @@ from typing import Any
 from connexion.resolver import Resolution, Resolver
 
 from secapi_hetzner import errors
-from secapi_hetzner.app import access
+from secapi_hetzner.app import access, audit
 from secapi_hetzner.app.context import current_principal
+from secapi_hetzner.app.problems import status_for
 from secapi_hetzner.scope import Api
 
 JSON = "application/json"
@@ -61,22 +62,43 @@ def _authorize(kwargs: dict[str, Any]) -> None:
         raise errors.Forbidden(f"This token does not grant access to tenant {tenant!r}.")
 
 
-def bind(handler: Handler, api: Api | None = None, method: str = "", template: str = "") -> Handler:
+def bind(handler: Handler, api: Api | None = None, method: str = "", template: str = "",
+         operation_id: str = "") -> Handler:
+    audited = method in audit.AUDITED_METHODS
+
     @functools.wraps(handler)
     def bound(*args: Any, **kwargs: Any) -> Any:
-        _authorize(kwargs)
-        decided = access.authorise(api, method, template, kwargs) if api and "tenant" in kwargs else None
+        tenant = kwargs.get("tenant")
         try:
-            result = handler(*args, **kwargs)
-        finally:
-            if decided is not None:
-                access.done(decided)
+            result = _call(handler, api, method, template, args, kwargs)
+        except errors.SecaError as exc:
+            if tenant is not None and (audited or isinstance(exc, errors.Forbidden)):
+                audit.record(str(tenant), method, operation_id, status_for(exc), str(exc))
+            raise
+        except Exception:
+            if tenant is not None and audited:
+                audit.record(str(tenant), method, operation_id, 500, "unexpected error")
+            raise
+        if tenant is not None and audited:
+            status = result[1] if isinstance(result, tuple) else getattr(result, "status_code", 200)
+            audit.record(str(tenant), method, operation_id, int(status))
         if isinstance(result, tuple) and len(result) == 2:
             body, status = result
             return (body, status, {"Content-Type": JSON}) if body is not None else ("", status)
         return result
 
     return bound
+
+
+def _call(handler: Handler, api: Api | None, method: str, template: str, args: tuple[Any, ...],
+          kwargs: dict[str, Any]) -> Any:
+    _authorize(kwargs)
+    decided = access.authorise(api, method, template, kwargs) if api and "tenant" in kwargs else None
+    try:
+        return handler(*args, **kwargs)
+    finally:
+        if decided is not None:
+            access.done(decided)
 
 
 def not_built(api: Api, operation_id: str, reason: str) -> Handler:
@@ -101,7 +123,8 @@ class SecaResolver(Resolver):  # type: ignore[misc]
         handler = find_handler(self.api, operation_id)
         if handler is None:
             return Resolution(not_built(self.api, operation_id, self.reason_for(self.api, operation_id)), operation_id)
-        return Resolution(bind(handler, self.api, operation.method.upper(), operation.path), operation_id)
+        return Resolution(bind(handler, self.api, operation.method.upper(), operation.path, operation_id),
+                          operation_id)
 
     def _resolve_function(self, operation_id: str) -> Handler:
         handler = find_handler(self.api, operation_id)

@@ -306,3 +306,14 @@ RETURNING d.project;
 SELECT kind, name, spec FROM resources
  WHERE tenant = %(tenant)s AND workspace = '' AND parent = '' AND kind IN ('role', 'role-assignment')
    AND purged_at IS NULL AND deleted_at IS NULL;
+
+-- record_audit --
+-- One audited request (append-only table).
+INSERT INTO audit_log (tenant, subject, method, path, operation, status, detail, source, correlation)
+VALUES (%(tenant)s, %(subject)s, %(method)s, %(path)s, %(operation)s, %(status)s, %(detail)s, %(source)s,
+        %(correlation)s);
+
+-- read_audit --
+-- The latest audited requests, newest first (`secapi-hetzner audit`).
+SELECT id, at, tenant, subject, method, path, operation, status, detail, source, correlation FROM audit_log
+ WHERE (%(tenant)s::text IS NULL OR tenant = %(tenant)s) ORDER BY id DESC LIMIT %(limit)s;

@@ -112,7 +112,7 @@ def test_a_worker_dying_at_any_step_of_a_move_is_replaced_without_a_second_serve
     accepted(service.put(f"{COMPUTE}/{name}", body), 200)
     thread = threading.Thread(target=until_stuck, args=(stuck,), name="stuck-worker", daemon=True)
     thread.start()
-    wait_until(lambda: not armed(), 30, f"the move to reach its {step} step")
+    wait_until(lambda: not armed(), 90, f"the move to reach its {step} step")
     make_stale(stuck.id)  # it looks dead: its operation goes back to the queue
     fresh.drain(timeout=30)
     thread.join(timeout=8 * HANG)
