@@ -30,7 +30,7 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
     "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
-    "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
+    "network": (PLANNED, "Networks, subnets, route tables, internet gateways and NICs are not built yet."),
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
@@ -42,6 +42,9 @@ SUPPORTED_NOTES: dict[str, str] = {
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
+    "network:createOrUpdatePublicIp": "A Hetzner primary IP in the region's first location, auto_delete off. "
+                                      "Hetzner allocates every address: a requested spec.address is echoed, "
+                                      "status.ipAddress is the real one (an IPv6 public IP is a /64).",
 }
 
 

@@ -11,15 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from secapi_hetzner.hetzner.firewalls import HFirewall
 from secapi_hetzner.hetzner.models import HServer, HVolume
+from secapi_hetzner.hetzner.primary_ips import HPrimaryIP
 
-Collection = Literal["servers", "volumes"]
+Collection = Literal["servers", "volumes", "primary_ips", "firewalls"]
 
 
 @dataclass(frozen=True)
 class Inventory:
     servers: Mapping[int, HServer] = field(default_factory=dict)
     volumes: Mapping[int, HVolume] = field(default_factory=dict)
+    primary_ips: Mapping[int, HPrimaryIP] = field(default_factory=dict)
+    firewalls: Mapping[int, HFirewall] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

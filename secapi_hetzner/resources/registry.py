@@ -6,9 +6,11 @@ from secapi_hetzner.resources.block_storage import BLOCK_STORAGE
 from secapi_hetzner.resources.image import IMAGE
 from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.public_ip import PUBLIC_IP
 from secapi_hetzner.resources.workspace import WORKSPACE
 
 KINDS: dict[str, Kind] = {kind.kind: kind for kind in (WORKSPACE, BLOCK_STORAGE, INSTANCE, IMAGE)}
+KINDS[PUBLIC_IP.kind] = PUBLIC_IP
 
 
 def kind_named(name: str) -> Kind:
