@@ -9,6 +9,8 @@ from handlers._resources import delete_resource, get_resource, list_resources, p
 from secapi_hetzner.app import render
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.resources.public_ip import PUBLIC_IP
+from secapi_hetzner.resources.security_group import SECURITY_GROUP
+from secapi_hetzner.resources.security_group_rule import SECURITY_GROUP_RULE
 from secapi_hetzner.scope import NETWORK
 
 SKUS = Catalog.network_skus
@@ -41,3 +43,41 @@ def create_or_update_public_ip(tenant: str, workspace: str, name: str, body: dic
 
 def delete_public_ip(tenant: str, workspace: str, name: str) -> render.Accepted:
     return delete_resource(PUBLIC_IP, place(tenant, workspace), name)
+
+
+# -- security group rules and security groups -------------------------------------------------------------
+
+
+def list_security_group_rules(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                              skip_token: str | None = None) -> render.Reply:
+    return list_resources(SECURITY_GROUP_RULE, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_security_group_rule(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
+
+
+def create_or_update_security_group_rule(tenant: str, workspace: str, name: str,
+                                         body: dict[str, Any]) -> render.Reply:
+    return put_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name, body)
+
+
+def delete_security_group_rule(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
+
+
+def list_security_groups(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                         skip_token: str | None = None) -> render.Reply:
+    return list_resources(SECURITY_GROUP, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_security_group(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(SECURITY_GROUP, place(tenant, workspace), name)
+
+
+def create_or_update_security_group(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(SECURITY_GROUP, place(tenant, workspace), name, body)
+
+
+def delete_security_group(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(SECURITY_GROUP, place(tenant, workspace), name)

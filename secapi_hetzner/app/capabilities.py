@@ -45,6 +45,14 @@ SUPPORTED_NOTES: dict[str, str] = {
     "network:createOrUpdatePublicIp": "A Hetzner primary IP in the region's first location, auto_delete off. "
                                       "Hetzner allocates every address: a requested spec.address is echoed, "
                                       "status.ipAddress is the real one (an IPv6 public IP is a /64).",
+    "network:createOrUpdateSecurityGroup": "A Hetzner firewall (it filters servers' public interfaces only, never "
+                                           "private networks); inline rules and ruleRefs merged; at most 50 Hetzner "
+                                           "rules / 500 effective rules (412). Egress stays open while the group "
+                                           "has no egress rule (Hetzner's default). Applied to servers through "
+                                           "instances/NICs (not built yet).",
+    "network:createOrUpdateSecurityGroupRule": "A logical rule (no Hetzner object); groups referencing it re-set "
+                                               "their firewalls. No ICMP type/code matching, peers only CIDRs, "
+                                               "addresses and security groups (412 otherwise).",
 }
 
 

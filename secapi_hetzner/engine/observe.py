@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from secapi_hetzner.hetzner.firewalls import HFirewall
-from secapi_hetzner.hetzner.models import HServer, HVolume
-from secapi_hetzner.hetzner.primary_ips import HPrimaryIP
+from secapi_hetzner.hetzner.models import HFirewall, HPrimaryIP, HServer, HVolume
 
 Collection = Literal["servers", "volumes", "primary_ips", "firewalls"]
 

@@ -4,48 +4,12 @@ public interfaces directly or through label selectors. ``set_rules`` replaces ev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from hcloud.firewalls import BoundFirewall, Firewall, FirewallRule
 
 from secapi_hetzner.hetzner.actions import action_from
 from secapi_hetzner.hetzner.core import GatewayCore, created_at
-from secapi_hetzner.hetzner.models import HAction, HCreated, Labels, freeze_labels
-
-
-@dataclass(frozen=True)
-class HFirewallRule:
-    """One Hetzner firewall rule; ``port`` only for tcp/udp ("80", "80-85" or "any")."""
-
-    direction: str  # in | out
-    protocol: str  # tcp | udp | icmp | esp | gre
-    port: str | None = None
-    source_ips: tuple[str, ...] = ()
-    destination_ips: tuple[str, ...] = ()
-    description: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        body: dict[str, object] = {"direction": self.direction, "protocol": self.protocol}
-        if self.port is not None:
-            body["port"] = self.port
-        if self.source_ips:
-            body["source_ips"] = list(self.source_ips)
-        if self.destination_ips:
-            body["destination_ips"] = list(self.destination_ips)
-        if self.description:
-            body["description"] = self.description
-        return body
-
-
-@dataclass(frozen=True)
-class HFirewall:
-    id: int
-    name: str
-    rules: tuple[HFirewallRule, ...]
-    applied_to_servers: tuple[int, ...]
-    labels: Labels
-    created: datetime
+from secapi_hetzner.hetzner.models import HAction, HCreated, HFirewall, HFirewallRule, freeze_labels
 
 
 def _rule_from(rule: FirewallRule) -> HFirewallRule:

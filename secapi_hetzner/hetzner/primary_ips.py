@@ -5,29 +5,13 @@ they outlive any server they are assigned to."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 
 from hcloud.locations import Location
 from hcloud.primary_ips import BoundPrimaryIP, PrimaryIP
 
 from secapi_hetzner.hetzner.actions import optional_action
 from secapi_hetzner.hetzner.core import GatewayCore, created_at
-from secapi_hetzner.hetzner.models import HCreated, Labels, freeze_labels
-
-
-@dataclass(frozen=True)
-class HPrimaryIP:
-    id: int
-    name: str
-    type: str  # ipv4 | ipv6
-    ip: str  # an address (ipv4) or a /64 network (ipv6)
-    location: str
-    assignee_id: int | None
-    auto_delete: bool
-    labels: Labels
-    delete_protected: bool
-    created: datetime
+from secapi_hetzner.hetzner.models import HCreated, HPrimaryIP, freeze_labels
 
 
 def primary_ip_from(bound: BoundPrimaryIP) -> HPrimaryIP:

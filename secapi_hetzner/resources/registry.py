@@ -7,10 +7,12 @@ from secapi_hetzner.resources.image import IMAGE
 from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.public_ip import PUBLIC_IP
+from secapi_hetzner.resources.security_group import SECURITY_GROUP
+from secapi_hetzner.resources.security_group_rule import SECURITY_GROUP_RULE
 from secapi_hetzner.resources.workspace import WORKSPACE
 
 KINDS: dict[str, Kind] = {kind.kind: kind for kind in (WORKSPACE, BLOCK_STORAGE, INSTANCE, IMAGE)}
-KINDS[PUBLIC_IP.kind] = PUBLIC_IP
+KINDS.update({kind.kind: kind for kind in (PUBLIC_IP, SECURITY_GROUP_RULE, SECURITY_GROUP)})
 
 
 def kind_named(name: str) -> Kind:

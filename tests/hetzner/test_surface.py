@@ -13,8 +13,8 @@ import pytest
 
 from secapi_hetzner import hetzner
 from secapi_hetzner.hetzner import Gateway, HAction, HCreated
-from secapi_hetzner.hetzner.firewalls import HFirewallRule
 from secapi_hetzner.hetzner.gateway import Gateway as GatewayClass
+from secapi_hetzner.hetzner.models import HFirewallRule
 from secapi_hetzner.simulator import RunningSimulator
 from tests.hetzner.conftest import SYSTEM_IMAGE, http_requests, make_server, public_key, wait
 
@@ -35,7 +35,7 @@ def _only_models(value: Any) -> None:
         for item in value:
             _only_models(item)
         return
-    assert dataclasses.is_dataclass(value) and type(value).__module__.startswith("secapi_hetzner.hetzner.")
+    assert dataclasses.is_dataclass(value) and type(value).__module__ == "secapi_hetzner.hetzner.models"
     fields = dataclasses.fields(value)
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(value, fields[0].name, None)
