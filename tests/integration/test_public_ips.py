@@ -105,7 +105,7 @@ def test_public_ip_rejections(service: Service, spec: dict[str, Any], detail: st
     assert response.status_code == 412 and detail in response.json()["detail"], response.text
 
 
-def test_a_primary_ip_deleted_outside_is_drift(service: Service) -> None:
+def test_a_primary_ip_deleted_outside_is_drift_and_a_put_replaces_it(service: Service) -> None:
     assert service.put(f"{PIPS}/pip-drift", {"spec": {"version": "IPv4"}}).status_code == 201
     service.drain()
     [ip] = primary_ips(service)
@@ -115,6 +115,14 @@ def test_a_primary_ip_deleted_outside_is_drift(service: Service) -> None:
     got = service.get(f"{PIPS}/pip-drift").json()
     assert got["status"]["state"] == "error"
     assert got["status"]["conditions"][0]["reason"] == "DeletedOutsideService"
+    # a PUT (even unchanged) makes a new primary IP; its address is new, and the condition says so
+    assert service.put(f"{PIPS}/pip-drift", {"spec": {"version": "IPv4"}}).status_code == 200
+    service.drain()
+    [new] = primary_ips(service)
+    got = service.get(f"{PIPS}/pip-drift").json()
+    assert got["status"]["state"] == "active" and got["status"]["ipAddress"] == new["ip"] != ip["ip"]
+    condition = got["status"]["conditions"][0]
+    assert condition["reason"] == "Recreated" and ip["ip"] in condition["message"] and new["ip"] in condition["message"]
     assert service.delete(f"{PIPS}/pip-drift").status_code == 202
     service.drain()
     assert service.get(f"{PIPS}/pip-drift").status_code == 404

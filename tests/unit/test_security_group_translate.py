@@ -208,6 +208,11 @@ def test_digest_ignores_order_and_descriptions() -> None:
     moved = HFirewallRule(direction="in", protocol="tcp", port="22", source_ips=("::/0", "0.0.0.0/0"))
     assert rules_digest([a, b]) == rules_digest([b, moved])
     assert rules_digest([a]) != rules_digest([b]) and rules_digest([]) != rules_digest([a])
+    spelled = HFirewallRule(direction="in", protocol="tcp", port="1-65535", source_ips=("2001:0db8::/32",))
+    assert rules_digest([spelled]) == rules_digest([HFirewallRule(direction="in", protocol="tcp", port="any",
+                                                                  source_ips=("2001:db8::/32",))])
+    assert rules_digest([HFirewallRule(direction="in", protocol="udp", port="53-53")]) == \
+        rules_digest([HFirewallRule(direction="in", protocol="udp", port="53")])
 
 
 # -- public IPs and records ------------------------------------------------------------------------------

@@ -51,3 +51,5 @@ class PublicIpRecord(InternalRecord):
     location: str | None = None
     ip: str | None = None
     create_attempts: int | None = None
+    #: the address of a primary IP deleted outside the service that this one replaces (said once)
+    replaced: str | None = None

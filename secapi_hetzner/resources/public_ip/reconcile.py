@@ -62,13 +62,18 @@ class PublicIpReconciler:
         elif not isinstance(resumed, HAction):  # an existing primary IP: is it still there?
             try:
                 found_ip = ctx.gateway.get_primary_ip(record.primary_ip_id)
-            except HetznerNotFound:
-                return Outcome.failed("PrimaryIpMissing", f"Hetzner primary IP {record.primary_ip_id} no longer "
-                                                          "exists (deleted outside secapi-hetzner).")
+            except HetznerNotFound:  # deleted outside: a new one (with a new address) takes its place
+                ctx.update(internal={"primary_ip_id": None, "ip": None, "replaced": record.ip or "?"})
+                return self.apply(ctx)
             ctx.update(internal={"ip": found_ip.ip})
         record = PublicIpRecord.from_json(ctx.resource.internal)
         ctx.update(status={"ipAddress": record.ip}, event=Event.PROVISIONED)
-        ctx.clear_note()
+        if record.replaced:
+            ctx.update(internal={"replaced": None})
+            ctx.waiting_on("Recreated", f"The Hetzner primary IP with address {record.replaced} was deleted outside "
+                                        f"secapi-hetzner; a new one was created, with address {record.ip}.")
+        else:
+            ctx.clear_note()
         return Outcome.done()
 
     def delete(self, ctx: StepContext) -> Outcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,8 +49,30 @@ def group_rules(spec: SecurityGroupSpec, referenced: Mapping[str, RuleSpec | Non
     return GroupRules(result.rules, tuple(missing), result.waiting_for)
 
 
+def _port(port: str | None) -> str:
+    """Equal port forms as one: ``1-65535`` is ``any``, ``80-80`` is ``80``."""
+    if port is None:
+        return ""
+    low, _, high = port.partition("-")
+    if port == "1-65535":
+        return "any"
+    return low if high == low else port
+
+
+def _blocks(ips: Iterable[str]) -> list[str]:
+    """CIDR blocks in canonical form (Hetzner writes IPv6 blocks as RFC 5952 says), sorted."""
+    canonical = []
+    for ip in ips:
+        try:
+            canonical.append(str(ipaddress.ip_network(ip, strict=False)))
+        except ValueError:
+            canonical.append(ip)
+    return sorted(canonical)
+
+
 def rules_digest(rules: Iterable[HFirewallRule]) -> str:
-    """A digest of what rules allow (order and descriptions aside): what was set, and what Hetzner shows."""
-    canonical = sorted(json.dumps([r.direction, r.protocol, r.port or "", sorted(r.source_ips),
-                                   sorted(r.destination_ips)]) for r in rules)
+    """A digest of what rules allow (order, descriptions and spelling aside): what was set, and what
+    Hetzner shows, compare equal."""
+    canonical = sorted(json.dumps([r.direction, r.protocol, _port(r.port), _blocks(r.source_ips),
+                                   _blocks(r.destination_ips)]) for r in rules)
     return hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
