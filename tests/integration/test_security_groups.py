@@ -98,15 +98,26 @@ def test_rule_then_group_lifecycle_as_the_provider_scenario_runs_it(service: Ser
                                              ("out", "udp", "123", peers)]
     assert service.get(f"{GROUPS}/group-1").json()["status"]["state"] == "active"
 
-    # a rule in use is not deleted; the group goes first, then the rule
-    refused = service.delete(f"{RULES}/rule-1")
-    assert refused.status_code == 412 and "group-1" in refused.json()["detail"]
-    assert service.delete(f"{GROUPS}/group-1").status_code == 202
-    service.drain()
-    assert service.get(f"{GROUPS}/group-1").status_code == 404 and firewalls(service) == []
+    # the suite deletes the rule before its group: it leaves the firewall, and the group says so
     assert service.delete(f"{RULES}/rule-1").status_code == 202
     service.drain()
     assert service.get(f"{RULES}/rule-1").status_code == 404
+    assert rules_of(service, "group-1") == [("in", "tcp", "80-85", ANY)]
+    got = service.get(f"{GROUPS}/group-1").json()
+    assert got["status"]["state"] == "active" and got["status"]["conditions"][0]["reason"] == "RulesPending"
+    assert "rule-1" in got["status"]["conditions"][0]["message"]
+    # ... and comes back when the rule does
+    assert service.put(f"{RULES}/rule-1", {"spec": {"direction": "egress", "protocol": "icmp"}}).status_code == 201
+    service.drain()
+    assert rules_of(service, "group-1") == [("in", "tcp", "80-85", ANY), ("out", "icmp", None, ANY)]
+    assert "reason" not in service.get(f"{GROUPS}/group-1").json()["status"]["conditions"][0]
+    # a group naming a rule that does not exist (now) is refused, as the suite's SecurityGroupError expects
+    assert service.delete(f"{RULES}/rule-1").status_code == 202
+    again = service.put(f"{GROUPS}/group-1", {"labels": {"env": "other"}, "spec": {"ruleRefs": [ref]}})
+    assert again.status_code == 412 and "rule-1" in again.json()["detail"]
+    assert service.delete(f"{GROUPS}/group-1").status_code == 202
+    service.drain()
+    assert service.get(f"{GROUPS}/group-1").status_code == 404 and firewalls(service) == []
 
 
 def test_inline_rules_lifecycle_as_the_group_scenario_runs_it(service: Service) -> None:

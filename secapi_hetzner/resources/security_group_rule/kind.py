@@ -1,15 +1,15 @@
 """The security-group-rule kind: a logical object (no Hetzner object of its own). Admission checks that
 Hetzner can express the rule and that every group referencing it still fits in one firewall; a change
-re-programmes those groups' firewalls (``security_group.usage.rule_changed``); a rule referenced by a
-group is not deleted (412 naming the group)."""
+re-programmes those groups' firewalls (``security_group.usage.rule_changed``). A rule that groups
+reference may be deleted (the conformance suite's Network.V1.ProviderLifeCycle deletes the rule before
+its group and expects 202): it leaves their firewalls, and the groups say so until it is back."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from secapi_hetzner import errors
 from secapi_hetzner.resources.admission import Admission
-from secapi_hetzner.resources.kinds import DeleteCheck, Kind
+from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.security_group import usage as security_groups
 from secapi_hetzner.resources.security_group.kind import check_peer_groups
 from secapi_hetzner.resources.security_group.model import SecurityGroupSpec
@@ -31,30 +31,24 @@ class SecurityGroupRuleKind(Kind):
     def admit(self, request: Admission) -> dict[str, Any]:
         rule = RuleSpec.parse(request.spec, tenant=request.tenant, workspace=request.workspace)
         check_peer_groups(request, rule.groups, "sourceRef")
-        if request.old is not None:
-            for group in security_groups.groups_using_rule(request.repository, request.tenant, request.workspace,
-                                                           request.name):
-                spec = SecurityGroupSpec.parse(group.spec)
-                referenced: dict[str, RuleSpec | None] = {}
-                for name in spec.rule_names:
-                    found = request.repository.get(Key(request.tenant, request.workspace, "", self.kind, name))
-                    referenced[name] = RuleSpec.parse(found.spec) if found is not None else None
-                referenced[request.name] = rule
-                check_limits(group_rules(spec, referenced).rules,
-                             f"Security group {group.key.name!r} (which references this rule)")
+        # groups may reference it already (a rule deleted and created again): each must still fit a firewall
+        for group in security_groups.groups_using_rule(request.repository, request.tenant, request.workspace,
+                                                       request.name):
+            spec = SecurityGroupSpec.parse(group.spec)
+            referenced: dict[str, RuleSpec | None] = {}
+            for name in spec.rule_names:
+                found = request.repository.get(Key(request.tenant, request.workspace, "", self.kind, name))
+                live = found is not None and found.deleted_at is None
+                referenced[name] = RuleSpec.parse(found.spec) if found is not None and live else None
+            referenced[request.name] = rule
+            check_limits(group_rules(spec, referenced).rules,
+                         f"Security group {group.key.name!r} (which references this rule)")
         return {}
 
     def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
         """The rule itself is logical: its update is complete; each group using it re-programmes its
         firewall and says so on its own condition."""
         return "", ""
-
-    def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
-        key = resource.key
-        users = check.referencing(key.tenant, key.workspace, "security-group", security_groups.rule_needle(key.name))
-        if users:
-            raise errors.PreconditionFailed(f"Security group rule {key.name!r} is referenced by security group "
-                                            f"{users[0].key.name!r}; remove it from its ruleRefs first.")
 
 
 SECURITY_GROUP_RULE = SecurityGroupRuleKind()

@@ -1,5 +1,5 @@
-"""The worker step of a security group rule: no Hetzner object of its own; the groups that reference it
-set their firewalls' rules again."""
+"""The worker steps of a security group rule: no Hetzner object of its own; when it is created, changed
+or deleted, the groups that reference it set their firewalls' rules again."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class SecurityGroupRuleReconciler:
         return Outcome.done()
 
     def delete(self, ctx: StepContext) -> Outcome:
+        security_groups.rule_changed(ctx, ctx.resource.key.name)  # they find it gone: it leaves their firewalls
         ctx.purge()
         return Outcome.done()
 
