@@ -250,3 +250,29 @@ def test_firewall_changed_or_deleted_outside_is_drift_and_a_put_restores_it(serv
     assert service.delete(f"{GROUPS}/drift").status_code == 202
     service.drain()
     assert firewalls(service) == []
+
+
+def test_hetzner_calls_per_operation(service: Service) -> None:
+    project = f"simulated-project-{TENANT}"
+
+    def calls() -> dict[str, int]:
+        counts: dict[str, int] = service.simulator.state.request_counts(project)["by_route"]
+        return dict(counts)
+
+    def spent(before: dict[str, int]) -> dict[str, int]:
+        return {route: n - before.get(route, 0) for route, n in calls().items() if n != before.get(route, 0)}
+
+    before = calls()
+    assert service.put(f"{GROUPS}/cost", {"spec": {"rules": [{"direction": "ingress", "protocol": "tcp"}]}}) \
+        .status_code == 201
+    service.drain()
+    created = spent(before)
+    assert created.pop("POST /firewalls") == 1 and created.pop("POST /firewalls/{id}/actions/set_rules") == 1
+    assert set(created) <= {"GET /actions", "GET /actions/{id}"}  # following the one action
+    before = calls()
+    assert service.put(f"{GROUPS}/cost", {"labels": {"a": "b"}, "spec": {
+        "rules": [{"direction": "ingress", "protocol": "tcp"}]}}).status_code == 200
+    service.drain()
+    assert spent(before) == {}  # the same rules: nothing to do on Hetzner
+    assert service.delete(f"{GROUPS}/cost").status_code == 202
+    service.drain()

@@ -32,6 +32,7 @@ def placement(ctx: StepContext) -> str | None:
 
 class PublicIpReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
+        recheck = ctx.after_error()
         ctx.update(event=Event.PROVISIONING)
         resumed = resume(ctx)
         if isinstance(resumed, Outcome):
@@ -59,12 +60,13 @@ class PublicIpReconciler:
             waiting = follow(ctx, Step.CREATE, start)
             if waiting is not None:
                 return waiting
-        elif not isinstance(resumed, HAction):  # an existing primary IP: is it still there?
+        elif recheck and not isinstance(resumed, HAction):  # after an error: is it still there?
             try:
                 found_ip = ctx.gateway.get_primary_ip(record.primary_ip_id)
             except HetznerNotFound:  # deleted outside: a new one (with a new address) takes its place
                 ctx.update(internal={"primary_ip_id": None, "ip": None, "replaced": record.ip or "?"})
                 return self.apply(ctx)
+        # an update changes nothing on Hetzner (the requested address is never honoured): no call
             ctx.update(internal={"ip": found_ip.ip})
         record = PublicIpRecord.from_json(ctx.resource.internal)
         ctx.update(status={"ipAddress": record.ip}, event=Event.PROVISIONED)

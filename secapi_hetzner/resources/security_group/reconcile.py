@@ -32,6 +32,7 @@ def wanted_rules(ctx: StepContext) -> GroupRules:
 
 class SecurityGroupReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
+        recheck = ctx.after_error()
         ctx.update(event=Event.PROVISIONING)
         resumed = resume(ctx)
         if isinstance(resumed, Outcome):
@@ -39,7 +40,7 @@ class SecurityGroupReconciler:
         wanted = wanted_rules(ctx)
         key = rules_digest(wanted.rules)
         record = SecurityGroupRecord.from_json(ctx.resource.internal)
-        if record.firewall_id and resumed is None:  # what it holds now (changed or deleted outside?)
+        if recheck and record.firewall_id and resumed is None:  # what it holds now (changed or deleted outside?)
             try:
                 shown = ctx.gateway.get_firewall(record.firewall_id)
                 ctx.update(internal={"rules_key": rules_digest(shown.rules)})
@@ -69,7 +70,7 @@ class SecurityGroupReconciler:
             if waiting is not None:
                 return waiting
             ctx.update(internal={"rules_key": key})
-        ctx.update(event=Event.PROVISIONED)
+        ctx.update(event=Event.PROVISIONED)  # an unchanged rule set costs no Hetzner call
         pending = wanted.pending()
         if pending:
             ctx.waiting_on("RulesPending", f"The Hetzner firewall holds the other rules; pending: {pending}.")
