@@ -22,7 +22,8 @@ def states(body: dict[str, Any]) -> list[str]:
 
 def primary_ips(service: Service) -> list[dict[str, Any]]:
     projects = service.simulator.state.dump()["projects"]
-    return [p for project in projects.values() for p in project.get("primary_ips", [])]
+    return [p for project in projects.values() for p in project.get("primary_ips", [])
+            if p["labels"].get("secapi.cloud/kind") == "public-ip"]  # not the servers' own
 
 
 @pytest.fixture(scope="module", autouse=True)

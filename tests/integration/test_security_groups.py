@@ -26,7 +26,8 @@ def states(body: dict[str, Any]) -> list[str]:
 
 def firewalls(service: Service) -> list[dict[str, Any]]:
     projects = service.simulator.state.dump()["projects"]
-    return [f for project in projects.values() for f in project.get("firewalls", [])]
+    return [f for project in projects.values() for f in project.get("firewalls", [])
+            if f["labels"].get("secapi.cloud/kind") == "security-group"]
 
 
 def firewall_of(service: Service, group: str) -> dict[str, Any]:
