@@ -211,6 +211,8 @@ def test_digest_ignores_order_and_descriptions() -> None:
     spelled = HFirewallRule(direction="in", protocol="tcp", port="1-65535", source_ips=("2001:0db8::/32",))
     assert rules_digest([spelled]) == rules_digest([HFirewallRule(direction="in", protocol="tcp", port="any",
                                                                   source_ips=("2001:db8::/32",))])
+    assert rules_digest([HFirewallRule(direction="in", protocol="tcp")]) == \
+        rules_digest([HFirewallRule(direction="in", protocol="tcp", port="any")])
     assert rules_digest([HFirewallRule(direction="in", protocol="udp", port="53-53")]) == \
         rules_digest([HFirewallRule(direction="in", protocol="udp", port="53")])
 

@@ -49,10 +49,10 @@ def group_rules(spec: SecurityGroupSpec, referenced: Mapping[str, RuleSpec | Non
     return GroupRules(result.rules, tuple(missing), result.waiting_for)
 
 
-def _port(port: str | None) -> str:
-    """Equal port forms as one: ``1-65535`` is ``any``, ``80-80`` is ``80``."""
+def _port(protocol: str, port: str | None) -> str:
+    """Equal port forms as one: ``1-65535`` (or none, for tcp/udp) is ``any``, ``80-80`` is ``80``."""
     if port is None:
-        return ""
+        return "any" if protocol in ("tcp", "udp") else ""
     low, _, high = port.partition("-")
     if port == "1-65535":
         return "any"
@@ -73,6 +73,6 @@ def _blocks(ips: Iterable[str]) -> list[str]:
 def rules_digest(rules: Iterable[HFirewallRule]) -> str:
     """A digest of what rules allow (order, descriptions and spelling aside): what was set, and what
     Hetzner shows, compare equal."""
-    canonical = sorted(json.dumps([r.direction, r.protocol, _port(r.port), _blocks(r.source_ips),
+    canonical = sorted(json.dumps([r.direction, r.protocol, _port(r.protocol, r.port), _blocks(r.source_ips),
                                    _blocks(r.destination_ips)]) for r in rules)
     return hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
