@@ -152,6 +152,14 @@ def test_queries_two_rules_and_two_groups_without_waiting(service: Service) -> N
         assert len(service.get(path, params={"labels": "env=conformance"}).json()["items"]) == 2
     service.drain()
     assert len([f for f in firewalls(service) if f["labels"]["secapi.cloud/name"].startswith("q-group")]) == 2
+    for path in (f"{RULES}/q-rule-1", f"{GROUPS}/q-group-1"):
+        body = service.get(path).json()
+        version = body["metadata"]["resourceVersion"]
+        stale = service.put(path, {"spec": body["spec"]}, headers={"if-unmodified-since": str(version - 1)})
+        assert stale.status_code == 412 and "resourceVersion" in stale.json()["detail"]
+        fresh = service.put(path, {"spec": body["spec"]}, headers={"if-unmodified-since": str(version)})
+        assert fresh.status_code == 200 and fresh.json()["status"]["state"] == "active"
+    service.drain()
     for name in ("q-group-1", "q-group-2"):
         assert service.delete(f"{GROUPS}/{name}").status_code == 202
     for name in ("q-rule-1", "q-rule-2"):
