@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers._catalog import get_one, list_page
+from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
 from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.resources.public_ip import PUBLIC_IP
+from secapi_hetzner.resources.security_group import SECURITY_GROUP
+from secapi_hetzner.resources.security_group_rule import SECURITY_GROUP_RULE
 from secapi_hetzner.scope import NETWORK
 
 SKUS = Catalog.network_skus
@@ -17,3 +23,61 @@ def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
 
 def get_sku(tenant: str, name: str) -> render.Reply:
     return get_one(SKUS, tenant, name, "Network SKU")
+
+
+# -- public IPs ------------------------------------------------------------------------------------------
+
+
+def list_public_ips(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                    skip_token: str | None = None) -> render.Reply:
+    return list_resources(PUBLIC_IP, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_public_ip(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(PUBLIC_IP, place(tenant, workspace), name)
+
+
+def create_or_update_public_ip(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(PUBLIC_IP, place(tenant, workspace), name, body)
+
+
+def delete_public_ip(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(PUBLIC_IP, place(tenant, workspace), name)
+
+
+# -- security group rules and security groups -------------------------------------------------------------
+
+
+def list_security_group_rules(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                              skip_token: str | None = None) -> render.Reply:
+    return list_resources(SECURITY_GROUP_RULE, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_security_group_rule(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
+
+
+def create_or_update_security_group_rule(tenant: str, workspace: str, name: str,
+                                         body: dict[str, Any]) -> render.Reply:
+    return put_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name, body)
+
+
+def delete_security_group_rule(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
+
+
+def list_security_groups(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                         skip_token: str | None = None) -> render.Reply:
+    return list_resources(SECURITY_GROUP, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_security_group(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(SECURITY_GROUP, place(tenant, workspace), name)
+
+
+def create_or_update_security_group(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(SECURITY_GROUP, place(tenant, workspace), name, body)
+
+
+def delete_security_group(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(SECURITY_GROUP, place(tenant, workspace), name)

@@ -29,7 +29,7 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "object-storage": (UNSUPPORTED, "Hetzner Object Storage credentials cannot be managed through the "
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
-    "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
+    "network": (PLANNED, "Networks, subnets, route tables, internet gateways and NICs are not built yet."),
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
@@ -42,6 +42,17 @@ SUPPORTED_NOTES: dict[str, str] = {
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
+    "network:createOrUpdatePublicIp": "A Hetzner primary IP in the region's first location, auto_delete off. "
+                                      "Hetzner allocates every address: a requested spec.address is echoed, "
+                                      "status.ipAddress is the real one (an IPv6 public IP is a /64).",
+    "network:createOrUpdateSecurityGroup": "A Hetzner firewall (it filters servers' public interfaces only, never "
+                                           "private networks); inline rules and ruleRefs merged; at most 50 Hetzner "
+                                           "rules / 500 effective rules (412). Egress stays open while the group "
+                                           "has no egress rule (Hetzner's default). Applied to servers through "
+                                           "instances/NICs (not built yet).",
+    "network:createOrUpdateSecurityGroupRule": "A logical rule (no Hetzner object); groups referencing it re-set "
+                                               "their firewalls. No ICMP type/code matching, peers only CIDRs, "
+                                               "addresses and security groups (412 otherwise).",
 }
 
 #: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.

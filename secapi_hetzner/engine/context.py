@@ -141,6 +141,26 @@ class StepContext:
             self.resource = self.repository.save(conn, current.with_changes(
                 status={**current.status, "conditions": conditions}))
 
+    def after_error(self) -> bool:
+        """The resource was in ``error`` until this operation (a PUT after a failure or after drift): what
+        Hetzner holds is worth reading again rather than trusting the record."""
+        conditions = self.resource.status.get("conditions") or []
+        return any(c.get("state") == "error" for c in conditions[:2])
+
+    def clear_note(self) -> None:
+        """Drop the reason and message of the current condition (what was pending is done; no state change)."""
+        with self.db.transaction() as conn:
+            current = self.repository.get_by_id(self.resource.id, conn, lock=True)
+            assert current is not None
+            conditions = [dict(c) for c in current.status.get("conditions") or []]
+            if not conditions or ("reason" not in conditions[0] and "message" not in conditions[0]):
+                self.resource = current
+                return
+            conditions[0].pop("reason", None)
+            conditions[0].pop("message", None)
+            self.resource = self.repository.save(conn, current.with_changes(
+                status={**current.status, "conditions": conditions}))
+
     def purge(self) -> None:
         with self.db.transaction() as conn:
             self.repository.purge(conn, self.resource.id)

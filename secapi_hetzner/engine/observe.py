@@ -11,15 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from secapi_hetzner.hetzner.models import HServer, HVolume
+from secapi_hetzner.hetzner.models import HFirewall, HPrimaryIP, HServer, HVolume
 
-Collection = Literal["servers", "volumes"]
+Collection = Literal["servers", "volumes", "primary_ips", "firewalls"]
 
 
 @dataclass(frozen=True)
 class Inventory:
     servers: Mapping[int, HServer] = field(default_factory=dict)
     volumes: Mapping[int, HVolume] = field(default_factory=dict)
+    primary_ips: Mapping[int, HPrimaryIP] = field(default_factory=dict)
+    firewalls: Mapping[int, HFirewall] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,11 @@ from hcloud import Client
 from secapi_hetzner.hetzner.actions import ActionsMixin
 from secapi_hetzner.hetzner.budget import Budget, CallCounter, Priority, RequestBudget
 from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
+from secapi_hetzner.hetzner.firewalls import FirewallsMixin
 from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
 from secapi_hetzner.hetzner.placement_groups import PlacementGroupsMixin
+from secapi_hetzner.hetzner.primary_ips import PrimaryIPsMixin
 from secapi_hetzner.hetzner.servers import ServersMixin
 from secapi_hetzner.hetzner.ssh_keys import SshKeysMixin
 from secapi_hetzner.hetzner.volumes import VolumesMixin
@@ -43,7 +45,8 @@ def credential_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin):
+class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin,
+              PrimaryIPsMixin, FirewallsMixin):
     """Hetzner access for one credential (one Hetzner project).
 
     The catalog reads live here; compute and storage come from the per-resource mixins

@@ -185,3 +185,54 @@ class HPlacementGroup:
     type: str
     server_ids: tuple[int, ...]
     labels: Labels
+
+
+# -- network -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HPrimaryIP:
+    id: int
+    name: str
+    type: str  # ipv4 | ipv6
+    ip: str  # an address (ipv4) or a /64 network (ipv6)
+    location: str
+    assignee_id: int | None
+    auto_delete: bool
+    labels: Labels
+    delete_protected: bool
+    created: datetime
+
+
+@dataclass(frozen=True)
+class HFirewallRule:
+    """One Hetzner firewall rule; ``port`` only for tcp/udp ("80", "80-85" or "any")."""
+
+    direction: str  # in | out
+    protocol: str  # tcp | udp | icmp | esp | gre
+    port: str | None = None
+    source_ips: tuple[str, ...] = ()
+    destination_ips: tuple[str, ...] = ()
+    description: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        body: dict[str, object] = {"direction": self.direction, "protocol": self.protocol}
+        if self.port is not None:
+            body["port"] = self.port
+        if self.source_ips:
+            body["source_ips"] = list(self.source_ips)
+        if self.destination_ips:
+            body["destination_ips"] = list(self.destination_ips)
+        if self.description:
+            body["description"] = self.description
+        return body
+
+
+@dataclass(frozen=True)
+class HFirewall:
+    id: int
+    name: str
+    rules: tuple[HFirewallRule, ...]
+    applied_to_servers: tuple[int, ...]
+    labels: Labels
+    created: datetime

@@ -83,6 +83,12 @@ class Kind:
         """Check a PUT (412/404 naming the field); return the status fields a new resource starts with."""
         return {}
 
+    def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
+        """For an update of an active resource of a non-instant kind that the conformance suite demands be
+        answered ``active`` (updating, then active at once): the (reason, message) of that condition, saying
+        what is still pending on Hetzner; the step clears it when done. None: answered ``updating``."""
+        return None
+
     def initial_record(self) -> dict[str, Any]:
         """The internal record a new resource starts with (JSON of ``record``)."""
         return self.record().to_json()

@@ -6,12 +6,16 @@ from secapi_hetzner.resources.block_storage import BLOCK_STORAGE
 from secapi_hetzner.resources.image import IMAGE
 from secapi_hetzner.resources.instance import INSTANCE
 from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.public_ip import PUBLIC_IP
 from secapi_hetzner.resources.role import ROLE
 from secapi_hetzner.resources.role_assignment import ROLE_ASSIGNMENT
+from secapi_hetzner.resources.security_group import SECURITY_GROUP
+from secapi_hetzner.resources.security_group_rule import SECURITY_GROUP_RULE
 from secapi_hetzner.resources.workspace import WORKSPACE
 
 KINDS: dict[str, Kind] = {kind.kind: kind for kind in (WORKSPACE, BLOCK_STORAGE, INSTANCE, IMAGE)}
 KINDS.update({kind.kind: kind for kind in (ROLE, ROLE_ASSIGNMENT)})
+KINDS.update({kind.kind: kind for kind in (PUBLIC_IP, SECURITY_GROUP_RULE, SECURITY_GROUP)})
 
 
 def kind_named(name: str) -> Kind:

@@ -123,7 +123,11 @@ class DriftReconciler:
                    for s in gateway.find_servers(f"{MANAGED}=true,{KIND}={name}")}
         volumes = {v.id: v for name in sorted({k for c, k in wanted if c == "volumes"})
                    for v in gateway.find_volumes(f"{MANAGED}=true,{KIND}={name}")}
-        return Inventory(servers=servers, volumes=volumes)
+        primary_ips = {p.id: p for name in sorted({k for c, k in wanted if c == "primary_ips"})
+                       for p in gateway.find_primary_ips(f"{MANAGED}=true,{KIND}={name}")}
+        firewalls = {f.id: f for name in sorted({k for c, k in wanted if c == "firewalls"})
+                     for f in gateway.find_firewalls(f"{MANAGED}=true,{KIND}={name}")}
+        return Inventory(servers=servers, volumes=volumes, primary_ips=primary_ips, firewalls=firewalls)
 
     def _apply(self, resource: Resource, drift: Drift) -> bool:
         """Write what the kind found; True when it was a failure (drift to report)."""

@@ -114,7 +114,10 @@ class ResourceService:
         if kind.instant:
             status = transition(transition(status, Event.CHANGED, now()), Event.PROVISIONED, now())
         elif current.state in (State.ACTIVE, State.ERROR):
+            pending = kind.update_answered_active(current, spec) if current.state == State.ACTIVE else None
             status = transition(status, Event.CHANGED, now())
+            if pending is not None:
+                status = transition(status, Event.PROVISIONED, now(), reason=pending[0], message=pending[1])
         updated = self.repository.save(conn, current.with_changes(spec=spec, status=status, **user))
         if not kind.instant:
             self.queue.enqueue(conn, updated.id, "apply")

@@ -15,11 +15,18 @@ from .model import Project, Record
 from .routing import Ctx, Reply, Route, list_reply, one
 
 KIND: Final = "firewall"
+#: Hetzner's documented limits: rules per firewall, effective rules (one per address block of a rule),
+#: CIDRs per rule (docs.hetzner.com/cloud/firewalls/overview#limits; the set_rules reference)
+MAX_RULES: Final = 50
+MAX_EFFECTIVE_RULES: Final = 500
+MAX_IPS_PER_RULE: Final = 100
 PORT_RE: Final = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
 
 
 def _ips(spec: dict[str, Any], field: str) -> list[str]:
     result = []
+    if len(opt_list(spec, field)) > MAX_IPS_PER_RULE:
+        raise invalid_field(field, f"at most {MAX_IPS_PER_RULE} CIDRs per rule")
     for value in opt_list(spec, field):
         try:
             result.append(str(ipaddress.ip_network(str(value), strict=True)))
@@ -62,6 +69,16 @@ def _rule(spec: object) -> Record:
         "destination_ips": destination if direction == "out" else [],
         "description": description,
     }
+
+
+def _rules(specs: list[Any]) -> list[Record]:
+    rules = [_rule(spec) for spec in specs]
+    if len(rules) > MAX_RULES:
+        raise invalid_field("rules", f"a firewall holds at most {MAX_RULES} rules")
+    effective = sum(max(1, len(r["source_ips"]) + len(r["destination_ips"])) for r in rules)
+    if effective > MAX_EFFECTIVE_RULES:
+        raise invalid_field("rules", f"a firewall holds at most {MAX_EFFECTIVE_RULES} effective rules")
+    return rules
 
 
 def _target(project: Project, spec: object) -> Record:
@@ -112,7 +129,7 @@ def _actions(project: Project, record: Record, command: str, targets: list[Recor
 
 def create_firewall(ctx: Ctx) -> Reply:
     name = req_str(ctx.body, "name")
-    rules = [_rule(spec) for spec in opt_list(ctx.body, "rules")]
+    rules = _rules(opt_list(ctx.body, "rules"))
     targets = [_target(ctx.project, spec) for spec in opt_list(ctx.body, "apply_to")]
     labels = opt_labels(ctx.body) or {}
     ctx.project.ensure_unique(KIND, "name", name)
@@ -148,7 +165,7 @@ def set_rules(ctx: Ctx) -> Reply:
     record = ctx.project.get(KIND, ctx.id)
     if not isinstance(ctx.body.get("rules"), list):
         raise invalid_field("rules", "is required")
-    rules = [_rule(spec) for spec in ctx.body["rules"]]
+    rules = _rules(ctx.body["rules"])
     ctx.project.ensure_unlocked(KIND, ctx.id)
     record["rules"] = rules
     return Reply(201, {"actions": _actions(ctx.project, record, "set_firewall_rules", record["applied_to"])})

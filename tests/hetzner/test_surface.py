@@ -14,6 +14,7 @@ import pytest
 from secapi_hetzner import hetzner
 from secapi_hetzner.hetzner import Gateway, HAction, HCreated
 from secapi_hetzner.hetzner.gateway import Gateway as GatewayClass
+from secapi_hetzner.hetzner.models import HFirewallRule
 from secapi_hetzner.simulator import RunningSimulator
 from tests.hetzner.conftest import SYSTEM_IMAGE, http_requests, make_server, public_key, wait
 
@@ -51,6 +52,9 @@ def test_every_method_is_one_counted_call_and_one_request(gateway: Gateway, simu
     group = gateway.create_placement_group(name="g", labels={})
     snapshot, made = gateway.create_snapshot(server.id, description="s", labels={})
     wait(gateway, made)
+    primary_ip, ip_made = gateway.create_primary_ip(name="p", type="ipv4", location="fsn1", labels={"k": "v"})
+    firewall, _ = gateway.create_firewall(name="f", rules=[], labels={"k": "v"})
+    rule = HFirewallRule(direction="in", protocol="tcp", port="22", source_ips=("0.0.0.0/0",))
     w: dict[str, Any] = {}
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("get_action", lambda: gateway.get_action(made.id)),
@@ -87,6 +91,15 @@ def test_every_method_is_one_counted_call_and_one_request(gateway: Gateway, simu
         ("create_server", lambda: gateway.create_server(
             name="second", server_type="cx23", image=SYSTEM_IMAGE, location="fsn1", labels={})),
         ("delete_server", lambda: gateway.delete_server(server.id)),
+        ("find_primary_ips", lambda: gateway.find_primary_ips("k=v")),
+        ("get_primary_ip", lambda: gateway.get_primary_ip(primary_ip.id)),
+        ("delete_primary_ip", lambda: gateway.delete_primary_ip(primary_ip.id)),
+        ("create_primary_ip", lambda: gateway.create_primary_ip(name="p2", type="ipv6", location="nbg1", labels={})),
+        ("find_firewalls", lambda: gateway.find_firewalls("k=v")),
+        ("get_firewall", lambda: gateway.get_firewall(firewall.id)),
+        ("set_firewall_rules", lambda: gateway.set_firewall_rules(firewall.id, [rule])),
+        ("delete_firewall", lambda: gateway.delete_firewall(firewall.id)),
+        ("create_firewall", lambda: gateway.create_firewall(name="f2", rules=[rule], labels={})),
     ]
     assert {name for name, _ in steps} == _mixin_methods(), "a gateway method has no step here"
     for name, step in steps:
