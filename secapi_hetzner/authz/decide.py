@@ -5,7 +5,7 @@ A request is an :class:`Access`: the API (``seca.compute/v1``), the verb (``get`
 ``instances`` for a list), and where it happens (tenant, region, workspace). It is allowed when an
 assignment that names the subject (or ``*``) and has a scope covering the place grants, through one of
 its roles, a permission of that API whose verbs include the verb (``post`` covers every action) and
-whose resources match the path (docs/authorization.md has the rules and examples).
+whose resources match the path (docs/authorization.md has examples, docs/compatibility.md the rules).
 """
 
 from __future__ import annotations
