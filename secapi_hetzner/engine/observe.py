@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from secapi_hetzner.hetzner.models import HServer, HVolume
+from secapi_hetzner.hetzner.networks import HNetwork
 
-Collection = Literal["servers", "volumes"]
+Collection = Literal["servers", "volumes", "networks"]
 
 
 @dataclass(frozen=True)
 class Inventory:
     servers: Mapping[int, HServer] = field(default_factory=dict)
     volumes: Mapping[int, HVolume] = field(default_factory=dict)
+    networks: Mapping[int, HNetwork] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

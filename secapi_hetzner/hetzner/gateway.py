@@ -25,6 +25,7 @@ from secapi_hetzner.hetzner.budget import Budget, CallCounter, Priority, Request
 from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
 from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
+from secapi_hetzner.hetzner.networks import NetworksMixin
 from secapi_hetzner.hetzner.placement_groups import PlacementGroupsMixin
 from secapi_hetzner.hetzner.servers import ServersMixin
 from secapi_hetzner.hetzner.ssh_keys import SshKeysMixin
@@ -43,7 +44,8 @@ def credential_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin):
+class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin,
+              NetworksMixin):
     """Hetzner access for one credential (one Hetzner project).
 
     The catalog reads live here; compute and storage come from the per-resource mixins

@@ -123,7 +123,9 @@ class DriftReconciler:
                    for s in gateway.find_servers(f"{MANAGED}=true,{KIND}={name}")}
         volumes = {v.id: v for name in sorted({k for c, k in wanted if c == "volumes"})
                    for v in gateway.find_volumes(f"{MANAGED}=true,{KIND}={name}")}
-        return Inventory(servers=servers, volumes=volumes)
+        networks = {n.id: n for name in sorted({k for c, k in wanted if c == "networks"})
+                    for n in gateway.find_networks(f"{MANAGED}=true,{KIND}={name}")}
+        return Inventory(servers=servers, volumes=volumes, networks=networks)
 
     def _apply(self, resource: Resource, drift: Drift) -> bool:
         """Write what the kind found; True when it was a failure (drift to report)."""
