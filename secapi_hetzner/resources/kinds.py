@@ -17,7 +17,7 @@ from secapi_hetzner.engine.observe import Collection, Drift, Inventory
 from secapi_hetzner.records import InternalRecord, NoRecord
 from secapi_hetzner.scope import Api
 from secapi_hetzner.store.db import Conn
-from secapi_hetzner.store.repository import Resource, ResourceRepository
+from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
 
 if TYPE_CHECKING:
     from secapi_hetzner.engine.context import StepContext
@@ -55,6 +55,11 @@ class DeleteCheck:
         """Live resources of ``kind`` in any workspace whose spec contains ``needle``."""
         return self.repository.referencing_anywhere(kind, needle, self.conn)
 
+    def inside(self, tenant: str, workspace: str, parent: str, kind: str) -> list[Resource]:
+        """Live resources of ``kind`` inside the network ``parent`` (the first few, in name order)."""
+        return self.repository.batch(Key(tenant, workspace, parent, kind, ""), after="", deleted="exclude", size=5,
+                                     conn=self.conn)
+
     def workspace_children(self, tenant: str, workspace: str) -> int:
         """How many live resources the workspace holds."""
         return self.repository.count_workspace_children(tenant, workspace, self.conn)
@@ -82,6 +87,11 @@ class Kind:
     def admit(self, request: Admission) -> dict[str, Any]:
         """Check a PUT (412/404 naming the field); return the status fields a new resource starts with."""
         return {}
+
+    def settled_on_update(self, request: Admission) -> bool:
+        """True when an admitted update of an active resource changes nothing on Hetzner (a network's
+        skuRef, a subnet's zone): recorded inside the request (updating, then active) with no operation."""
+        return False
 
     def initial_record(self) -> dict[str, Any]:
         """The internal record a new resource starts with (JSON of ``record``)."""

@@ -65,11 +65,15 @@ class ResourceService:
             limits.check_scope_name(kind.kind, name)
         key = place.key(kind, name)
         old = self.repository.get(key)
-        extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,
-                                            old, self.repository, self.catalog))
+        admission = Admission(place.tenant, place.workspace, place.parent, place.region, name, spec, old,
+                              self.repository, self.catalog)
+        extra_status = kind.admit(admission)
+        # an update that changes nothing on Hetzner, judged against this version of the resource
+        in_place = old.resource_version if old is not None and not kind.instant and kind.settled_on_update(
+            admission) else None
         for attempt in range(2):  # two creates of one new name race: the loser's PUT becomes an update
             try:
-                applied = self._write(kind, place, key, spec, user, extra_status, expected_version)
+                applied = self._write(kind, place, key, spec, user, extra_status, expected_version, in_place)
                 break
             except DuplicateKey:
                 if attempt:
@@ -79,7 +83,7 @@ class ResourceService:
         return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
 
     def _write(self, kind: Kind, place: Place, key: Key, spec: dict[str, Any], user: dict[str, Any],
-               extra_status: dict[str, Any], expected_version: int | None) -> Applied:
+               extra_status: dict[str, Any], expected_version: int | None, in_place: int | None = None) -> Applied:
         with self.db.transaction() as conn:
             current = self.repository.get(key, conn, lock=True)
             if current is None:
@@ -95,7 +99,9 @@ class ResourceService:
                 status = transition(transition(current.status, Event.CHANGED, now()), Event.PROVISIONED, now())
                 return Applied(self.repository.save(conn, current.with_changes(status=status)), created=False)
             # a changed resource, or the same PUT again after an error: converge (again)
-            return Applied(self._update(conn, kind, current, spec, user), created=False)
+            return Applied(self._update(conn, kind, current, spec, user,
+                                        current.state == State.ACTIVE and current.resource_version == in_place),
+                           created=False)
 
     def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
                 user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
@@ -108,14 +114,16 @@ class ResourceService:
         return resource
 
     def _update(self, conn: Any, kind: Kind, current: Resource, spec: dict[str, Any],
-                user: dict[str, Any]) -> Resource:
+                user: dict[str, Any], in_place: bool = False) -> Resource:
+        """``in_place``: nothing changes on Hetzner, so the update completes here like an instant kind's."""
         status = current.status
-        if kind.instant:
+        settled = kind.instant or in_place
+        if settled:
             status = transition(transition(status, Event.CHANGED, now()), Event.PROVISIONED, now())
         elif current.state in (State.ACTIVE, State.ERROR):
             status = transition(status, Event.CHANGED, now())
         updated = self.repository.save(conn, current.with_changes(spec=spec, status=status, **user))
-        if not kind.instant:
+        if not settled:
             self.queue.enqueue(conn, updated.id, "apply")
         return updated
 
