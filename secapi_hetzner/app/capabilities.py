@@ -31,6 +31,8 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
     "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
     "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
+    **{f"network:{op}": (PLANNED, "NICs (a server's attachment to a Hetzner network) are not built yet.")
+       for op in ("listNics", "getNic", "createOrUpdateNic", "deleteNic")},
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
@@ -42,6 +44,17 @@ SUPPORTED_NOTES: dict[str, str] = {
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
+    "network:createOrUpdateNetwork": "A Hetzner network: cidr.ipv4 is its ip_range (RFC 1918, /24 or larger, fixed); "
+                                     "one block (no additionalCidrs); cidr.ipv6 is stored, not realised (no private "
+                                     "IPv6 on Hetzner); skuRef is recorded only.",
+    "network:createOrUpdateSubnet": "A Hetzner cloud subnet of the region's network zone: it spans every zone of the "
+                                    "region (zone is recorded); the same block twice is one shared Hetzner subnet; "
+                                    "cidr is fixed.",
+    "network:createOrUpdateRoute-Table": "Routes of all tables of a network are the Hetzner network's routes (one "
+                                         "destination, one target per network); IPv4 only; an instance target is "
+                                         "programmed once it has an address in the network (pending until then).",
+    "network:createOrUpdateInternetGateway": "Logical (Hetzner has none): instances behind a 0.0.0.0/0 route to it "
+                                             "get public interfaces (not wired to instances yet).",
 }
 
 
