@@ -142,3 +142,110 @@ def test_network_lifecycle_as_the_suite_runs_it(service: Service) -> None:
     service.drain()
     assert service.get(f"{NET}/networks/net-a").status_code == 404
     assert not [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name") == "net-a"]
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    (network_body("8.8.0.0/16"), "RFC 1918"),
+    (network_body("10.1.0.0/25"), "/24"),
+    (network_body("not-a-cidr"), "CIDR"),
+    ({"spec": {"cidr": {"ipv6": "fd00::/56"}, "skuRef": SKU}}, "IPv4"),
+    (network_body(ipv6="2001:db8::/56"), "RFC 4193"),
+    ({"spec": {"cidr": {"ipv4": "10.1.0.0/16"}, "additionalCidrs": [{"ipv4": "10.2.0.0/16"}], "skuRef": SKU}},
+     "one address range"),
+    ({"spec": {"cidr": {"ipv4": "10.1.0.0/16"},
+               "skuRef": {"resource": f"seca.network/v1/tenants/{TENANT}/skus/N10K"}}}, "SKU"),
+])
+def test_network_refusals_name_the_field(service: Service, body: dict[str, Any], detail: str) -> None:
+    response = service.put(f"{NET}/networks/net-bad", body)
+    assert response.status_code == 412, response.text
+    assert detail in response.json()["detail"]
+    assert service.get(f"{NET}/networks/net-bad").status_code == 404
+
+
+def test_two_networks_with_one_block_are_two_hetzner_networks(service: Service) -> None:
+    for name in ("net-twin-1", "net-twin-2"):
+        assert service.put(f"{NET}/networks/{name}", network_body("10.7.0.0/16")).status_code == 201
+    service.drain()
+    assert hetzner_network(service, "net-twin-1")["ip_range"] == hetzner_network(service, "net-twin-2")["ip_range"]
+    assert hetzner_network(service, "net-twin-1")["id"] != hetzner_network(service, "net-twin-2")["id"]
+    listed = service.get(f"{NET}/networks", params={"labels": "env=conformance", "limit": 1})
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 1 and listed.json()["metadata"]["skipToken"]
+    changed = service.put(f"{NET}/networks/net-twin-1", network_body("10.8.0.0/16"))
+    assert changed.status_code == 412 and changed.json()["detail"].startswith("spec.cidr")
+    stale = service.put(f"{NET}/networks/net-twin-1", network_body("10.7.0.0/16"),
+                        headers={"if-unmodified-since": "1"})
+    assert stale.status_code == 412
+    for name in ("net-twin-1", "net-twin-2"):
+        assert service.delete(f"{NET}/networks/{name}").status_code == 202
+    service.drain()
+    assert not [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name", "").startswith("net-tw")]
+
+
+def test_ipv6_block_is_recorded_not_realised(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-v6", network_body("10.6.0.0/16", ipv6="fd00:6::/56")).status_code == 201
+    service.drain()
+    got = service.get(f"{NET}/networks/net-v6").json()
+    assert got["spec"]["cidr"] == {"ipv4": "10.6.0.0/16", "ipv6": "fd00:6::/56"}  # echoed as written
+    assert got["status"]["cidr"] == {"ipv4": "10.6.0.0/16"}  # what Hetzner has
+    assert got["status"]["conditions"][0]["reason"] == "IPv6NotRealised"
+    assert hetzner_network(service, "net-v6")["ip_range"] == "10.6.0.0/16"
+    assert service.delete(f"{NET}/networks/net-v6").status_code == 202
+    service.drain()
+
+
+def test_subnet_blocks_inside_the_network_without_overlap(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-s", network_body("10.2.0.0/16")).status_code == 201
+    outside = service.put(f"{NET}/networks/net-s/subnets/sn-out", subnet_body("10.3.1.0/24", network="net-s"))
+    assert outside.status_code == 412 and "not inside" in outside.json()["detail"]
+    wrong_zone = service.put(f"{NET}/networks/net-s/subnets/sn-z", subnet_body("10.2.9.0/24", "net-s", zone="ash"))
+    assert wrong_zone.status_code == 412 and "spec.zone" in wrong_zone.json()["detail"]
+    missing = service.put(f"{NET}/networks/no-such-net/subnets/sn", subnet_body("10.2.1.0/24", "no-such-net"))
+    assert missing.status_code == 412 and "no-such-net" in missing.json()["detail"]
+    # SECA clients create two subnets of one block in one network: one Hetzner subnet serves both
+    for name in ("sn-1", "sn-2"):
+        assert service.put(f"{NET}/networks/net-s/subnets/{name}", subnet_body("10.2.1.0/24", "net-s")).status_code \
+            == 201
+    overlap = service.put(f"{NET}/networks/net-s/subnets/sn-3", subnet_body("10.2.0.0/20", "net-s"))
+    assert overlap.status_code == 412 and "sn-1" in overlap.json()["detail"]
+    service.drain()
+    assert [s["ip_range"] for s in hetzner_network(service, "net-s")["subnets"]] == ["10.2.1.0/24"]
+    listed = service.get(f"{NET}/networks/net-s/subnets").json()
+    assert [i["metadata"]["name"] for i in listed["items"]] == ["sn-1", "sn-2"]
+    assert listed["metadata"]["resource"] == "networks/net-s/subnets"
+    assert service.delete(f"{NET}/networks/net-s/subnets/sn-1").status_code == 202
+    service.drain()
+    assert [s["ip_range"] for s in hetzner_network(service, "net-s")["subnets"]] == ["10.2.1.0/24"]  # still used
+    assert service.delete(f"{NET}/networks/net-s/subnets/sn-2").status_code == 202
+    service.drain()
+    assert hetzner_network(service, "net-s")["subnets"] == []
+    assert service.delete(f"{NET}/networks/net-s").status_code == 202
+    service.drain()
+
+
+def test_route_tables_of_a_network_cannot_contradict(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-r", network_body("10.3.0.0/16")).status_code == 201
+    assert service.put(f"{NET}/internet-gateways/igw-r", {"spec": {}}).status_code == 201
+    base = f"{NET}/networks/net-r/route-tables"
+    assert service.put(f"{base}/rt-1", routes(("0.0.0.0/0", gateway_ref("igw-r")))).status_code == 201
+    # the same destination to the same target: one Hetzner route, accepted (SECA clients do this)
+    assert service.put(f"{base}/rt-2", routes(("0.0.0.0/0", gateway_ref("igw-r")))).status_code == 201
+    clash = service.put(f"{base}/rt-3", routes(("0.0.0.0/0", instance_ref("nat-vm"))))
+    assert clash.status_code == 412
+    assert "rt-3" in clash.json()["detail"] and "rt-1" in clash.json()["detail"]
+    twice = service.put(f"{base}/rt-4", routes(("10.9.0.0/16", gateway_ref("igw-r")),
+                                               ("10.9.0.0/16", instance_ref("vm"))))
+    assert twice.status_code == 412 and "twice" in twice.json()["detail"]
+    v6 = service.put(f"{base}/rt-5", routes(("::/0", gateway_ref("igw-r"))))
+    assert v6.status_code == 412 and "IPv4 only" in v6.json()["detail"]
+    odd = service.put(f"{base}/rt-6", routes(("0.0.0.0/0", {"resource": "block-storages/disk"})))
+    assert odd.status_code == 412 and "targetRef" in odd.json()["detail"]
+    refused = service.delete(f"{NET}/internet-gateways/igw-r")
+    assert refused.status_code == 412 and "rt-1" in refused.json()["detail"]
+    service.drain()
+    assert hetzner_network(service, "net-r")["routes"] == []  # internet-gateway routes are logical
+    for name in ("rt-1", "rt-2"):
+        assert service.delete(f"{base}/{name}").status_code == 202
+    service.drain()
+    assert service.delete(f"{NET}/internet-gateways/igw-r").status_code == 202
+    assert service.delete(f"{NET}/networks/net-r").status_code == 202
+    service.drain()
