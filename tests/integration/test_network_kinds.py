@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hcloud import Client
 
+from secapi_hetzner.app.services import current
 from tests.conftest import TENANT, Service
 
 WS = "ws-net"
@@ -249,3 +251,78 @@ def test_route_tables_of_a_network_cannot_contradict(service: Service) -> None:
     assert service.delete(f"{NET}/internet-gateways/igw-r").status_code == 202
     assert service.delete(f"{NET}/networks/net-r").status_code == 202
     service.drain()
+
+
+def console(service: Service) -> Client:
+    """What another tool (or, later, this service's NICs) does in the tenant's Hetzner project."""
+    return Client(token=f"simulated-project-{TENANT}", api_endpoint=service.simulator.url, timeout=5,
+                  poll_interval=0.05)
+
+
+def test_route_to_an_instance_is_programmed_once_it_has_an_address(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-p", network_body("10.4.0.0/16")).status_code == 201
+    table = f"{NET}/networks/net-p/route-tables/rt-p"
+    assert service.put(table, routes(("10.99.0.0/16", instance_ref("router")))).status_code == 201
+    assert service.put(f"{NET}/networks/net-p/subnets/sn-p", subnet_body("10.4.1.0/24", "net-p", table="rt-p")
+                       ).status_code == 201
+    service.drain()
+    got = service.get(table).json()
+    assert got["status"]["state"] == "active" and got["status"]["routes"][0]["state"] == "pending"
+    assert hetzner_network(service, "net-p")["routes"] == []
+
+    # the instance appears: it has a server, but no address in the network yet
+    disk = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}/block-storages/router-boot"
+    vm = f"/providers/seca.compute/v1/tenants/{TENANT}/workspaces/{WS}/instances/router"
+    service.put(disk, {"spec": {"sizeGB": 20, "skuRef": {"resource": "skus/local-nvme"}}})
+    service.put(vm, {"spec": {"skuRef": {"resource": "skus/cx23"}, "zone": "fsn1",
+                              "bootVolume": {"deviceRef": {"resource": "block-storages/router-boot"}}}})
+    service.drain()
+    got = service.get(table).json()
+    assert got["status"]["routes"][0]["conditions"][0]["reason"] == "TargetHasNoAddress"
+
+    # its server joins the network (what a NIC will do): the next change of the table programs the route
+    client = console(service)
+    [server] = [s for s in client.servers.get_all() if s.name.startswith("router")]
+    network = client.networks.get_by_id(hetzner_network(service, "net-p")["id"])
+    client.servers.attach_to_network(server, network, ip="10.4.1.5").wait_until_finished()
+    relabelled = service.put(table, {**routes(("10.99.0.0/16", instance_ref("router"))), "labels": {"v": "2"}})
+    assert relabelled.status_code == 200 and relabelled.json()["status"]["state"] == "updating"
+    service.drain()
+    got = service.get(table).json()
+    assert states(got) == ["active", "updating", "active", "creating", "pending"]
+    assert got["status"]["routes"][0]["state"] == "active"
+    assert "conditions" not in got["status"] or got["status"]["conditions"][0].get("reason") != "RoutesPending"
+    assert hetzner_network(service, "net-p")["routes"] == [{"destination": "10.99.0.0/16", "gateway": "10.4.1.5"}]
+
+    # a second table may not send that destination elsewhere; deleting the table removes the route
+    clash = service.put(f"{NET}/networks/net-p/route-tables/rt-q", routes(("10.99.0.0/16", instance_ref("other"))))
+    assert clash.status_code == 412 and "rt-p" in clash.json()["detail"]
+    client.servers.detach_from_network(server, network).wait_until_finished()  # Hetzner: no subnet delete before
+    assert service.delete(f"{NET}/networks/net-p/subnets/sn-p").status_code == 202
+    service.drain()
+    assert service.delete(table).status_code == 202
+    service.drain()
+    assert service.get(table).status_code == 404
+    assert hetzner_network(service, "net-p")["routes"] == []
+
+    service.delete(vm)
+    service.drain()
+    service.delete(disk)
+    assert service.delete(f"{NET}/networks/net-p").status_code == 202
+    service.drain()
+    assert not [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name") == "net-p"]
+
+
+def test_network_deleted_outside_is_reported(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-gone", network_body("10.5.0.0/16")).status_code == 201
+    service.drain()
+    client = console(service)
+    client.networks.delete(client.networks.get_by_id(hetzner_network(service, "net-gone")["id"]))
+    report = current().drift.run_once()
+    assert "network/net-gone" in report.drifted
+    got = service.get(f"{NET}/networks/net-gone").json()
+    assert got["status"]["state"] == "error"
+    assert got["status"]["conditions"][0]["reason"] == "DeletedOutsideService"
+    assert service.delete(f"{NET}/networks/net-gone").status_code == 202  # the delete finds nothing to remove
+    service.drain()
+    assert service.get(f"{NET}/networks/net-gone").status_code == 404
