@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from secapi_hetzner.hetzner.models import HServer, HVolume
-from secapi_hetzner.hetzner.networks import HNetwork
+from secapi_hetzner.hetzner.models import HNetwork, HServer, HVolume
 
 Collection = Literal["servers", "volumes", "networks"]
 

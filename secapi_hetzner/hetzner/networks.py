@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from hcloud.networks import BoundNetwork, Network, NetworkRoute, NetworkSubnet
 
 from secapi_hetzner.hetzner.actions import action_from
 from secapi_hetzner.hetzner.core import GatewayCore
-from secapi_hetzner.hetzner.models import HAction, Labels, freeze_labels
-
-
-@dataclass(frozen=True)
-class HSubnet:
-    ip_range: str
-    network_zone: str
-    type: str
-
-
-@dataclass(frozen=True)
-class HRoute:
-    destination: str
-    gateway: str
-
-
-@dataclass(frozen=True)
-class HNetwork:
-    id: int
-    name: str
-    ip_range: str
-    subnets: tuple[HSubnet, ...]
-    routes: tuple[HRoute, ...]
-    server_ids: tuple[int, ...]
-    labels: Labels
+from secapi_hetzner.hetzner.models import HAction, HNetwork, HRoute, HSubnet, freeze_labels
 
 
 def network_from(bound: BoundNetwork) -> HNetwork:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from secapi_hetzner.engine.context import StepContext, hetzner_name
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerNotFound
-from secapi_hetzner.hetzner.networks import HNetwork
+from secapi_hetzner.hetzner.models import HNetwork
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.network.model import NetworkRecord, NetworkSpec
 

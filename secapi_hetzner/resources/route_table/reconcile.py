@@ -14,7 +14,7 @@ from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.follow import follow, resume
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.hetzner import HetznerNotFound, HetznerRejected
-from secapi_hetzner.hetzner.networks import HRoute
+from secapi_hetzner.hetzner.models import HRoute
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.instance import usage as instances
 from secapi_hetzner.resources.network import usage as networks
