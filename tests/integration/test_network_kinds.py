@@ -326,3 +326,38 @@ def test_network_deleted_outside_is_reported(service: Service) -> None:
     assert service.delete(f"{NET}/networks/net-gone").status_code == 202  # the delete finds nothing to remove
     service.drain()
     assert service.get(f"{NET}/networks/net-gone").status_code == 404
+
+
+def test_queries_scenario_everything_at_once_then_torn_down_without_waiting(service: Service) -> None:
+    """The suite's queries scenario: two of each kind created without waiting (one block for both networks,
+    one block for both subnets, one route for both tables), listed, then deleted without waiting."""
+    for n in ("q-net-1", "q-net-2"):
+        assert service.put(f"{NET}/networks/{n}", network_body("10.1.0.0/16")).status_code == 201
+    for g in ("q-igw-1", "q-igw-2"):
+        assert service.put(f"{NET}/internet-gateways/{g}", {"labels": {"env": "conformance"}, "spec": {}}
+                           ).status_code == 201
+    for t in ("q-rt-1", "q-rt-2"):
+        body = {**routes(("0.0.0.0/0", gateway_ref("q-igw-1"))), "labels": {"env": "conformance"}}
+        assert service.put(f"{NET}/networks/q-net-1/route-tables/{t}", body).status_code == 201
+    for s in ("q-sn-1", "q-sn-2"):
+        body = {**subnet_body("10.1.1.0/24", "q-net-1", table="q-rt-1"), "labels": {"env": "conformance"}}
+        assert service.put(f"{NET}/networks/q-net-1/subnets/{s}", body).status_code == 201
+    for path, resource in ((f"{NET}/networks", "networks"), (f"{NET}/internet-gateways", "internet-gateways"),
+                           (f"{NET}/networks/q-net-1/route-tables", "networks/q-net-1/route-tables"),
+                           (f"{NET}/networks/q-net-1/subnets", "networks/q-net-1/subnets")):
+        for params in ({}, {"limit": 1}, {"labels": "env=conformance", "limit": 1000},
+                       {"labels": "env=conformance", "limit": 1}):
+            listed = service.get(path, params=params)
+            assert listed.status_code == 200 and listed.json()["items"], (path, params)
+            assert listed.json()["metadata"]["resource"] == resource and listed.json()["metadata"]["verb"] == "GET"
+    service.drain()
+    assert [s["ip_range"] for s in hetzner_network(service, "q-net-1")["subnets"]] == ["10.1.1.0/24"]
+    for kind, names in (("networks/q-net-1/subnets", ("q-sn-1", "q-sn-2")),
+                        ("networks/q-net-1/route-tables", ("q-rt-1", "q-rt-2")),
+                        ("internet-gateways", ("q-igw-1", "q-igw-2")), ("networks", ("q-net-1", "q-net-2"))):
+        for name in names:
+            assert service.delete(f"{NET}/{kind}/{name}").status_code == 202, (kind, name)
+    service.drain()
+    for n in ("q-net-1", "q-net-2"):
+        assert service.get(f"{NET}/networks/{n}").status_code == 404
+    assert not [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name", "").startswith("q-")]
