@@ -79,7 +79,14 @@ class RouteTableKind(Kind):
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         """Each route's state: active when Hetzner has it (or it is logical), pending while its target
-        does not exist or has no address in the network yet."""
+        does not exist or has no address in the network yet. One query per workspace and target kind."""
+        existing: dict[tuple[str, str, str], set[str]] = {}
+        for table in resources:
+            for kind in TARGET_KINDS.values():
+                place = (table.key.tenant, table.key.workspace, kind)
+                if place not in existing:
+                    existing[place] = {r.key.name for r in repository.batch(
+                        Key(*place[:2], "", kind, ""), after="", deleted="exclude", size=100_000)}
         extra: dict[UUID, dict[str, Any]] = {}
         for table in resources:
             key = table.key
@@ -87,24 +94,22 @@ class RouteTableKind(Kind):
             stamp = rfc3339(table.last_modified_at)
             statuses, pending = [], []
             for route in RouteTableSpec.parse(table.spec).routes:
-                target = repository.get(Key(key.tenant, key.workspace, "", TARGET_KINDS[route.target.collection],
-                                            route.target.name))
-                live = target is not None and target.deleted_at is None
+                name = route.target.name
+                live = name in existing[(key.tenant, key.workspace, TARGET_KINDS[route.target.collection])]
                 if route.target.collection == "internet-gateways":
                     state, reason, message = ("active", "Logical", (
-                        f"Internet gateway {route.target.name!r}: no Hetzner route; instances in subnets using "
-                        "this table get public interfaces.")) if live else (
-                        "pending", "TargetMissing", f"Internet gateway {route.target.name!r} does not exist yet.")
+                        f"Internet gateway {name!r}: no Hetzner route; instances in subnets using this table get "
+                        "public interfaces.")) if live else (
+                        "pending", "TargetMissing", f"Internet gateway {name!r} does not exist yet.")
                 elif str(route.destination) in programmed:
                     gateway = programmed[str(route.destination)]
                     state, reason, message = "active", "Programmed", f"Hetzner route {route.destination} via {gateway}."
                 elif not live:
-                    state, reason, message = ("pending", "TargetMissing",
-                                              f"Instance {route.target.name!r} does not exist yet.")
+                    state, reason, message = "pending", "TargetMissing", f"Instance {name!r} does not exist yet."
                 else:
                     state, reason, message = ("pending", "TargetHasNoAddress", (
-                        f"Instance {route.target.name!r} has no address in network {key.parent!r} yet; the route "
-                        "is programmed once it has one."))
+                        f"Instance {name!r} has no address in network {key.parent!r} yet; the route is programmed "
+                        "once it has one."))
                 if state == "pending":
                     pending.append(route.describe())
                 statuses.append({"state": state, "conditions": [
