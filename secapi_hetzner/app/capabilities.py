@@ -31,8 +31,13 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
     "authorization": (PLANNED, "Roles and role assignments (JWT + RBAC) are not built yet."),
     "network": (PLANNED, "Networks, subnets, NICs, public IPs and security groups are not built yet."),
-    **{f"network:{op}": (PLANNED, "NICs (a server's attachment to a Hetzner network) are not built yet.")
-       for op in ("listNics", "getNic", "createOrUpdateNic", "deleteNic")},
+    # networks, subnets, route tables and internet gateways are served; the network API's other kinds are not
+    **{f"network:{verb}{kind}": (PLANNED, "NICs, public IPs, security groups and security group rules are not "
+                                          "built yet.")
+       for kind in ("Nic", "PublicIp", "SecurityGroup", "SecurityGroupRule") for verb in ("get", "createOrUpdate",
+                                                                                          "delete")},
+    **{f"network:{op}": (PLANNED, "NICs, public IPs, security groups and security group rules are not built yet.")
+       for op in ("listNics", "listPublicIps", "listSecurity-Groups", "listSecurity-Group-Rules")},
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
