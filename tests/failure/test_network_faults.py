@@ -6,9 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hcloud import Client
 
 from tests.conftest import TENANT
-from tests.failure.conftest import LATE, WS, Hetzner, Run, read, states
+from tests.failure.conftest import (
+    COMPUTE,
+    LATE,
+    PROJECT,
+    STORAGE,
+    WS,
+    Hetzner,
+    Run,
+    instance_body,
+    read,
+    states,
+    storage_body,
+)
 
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
 SKU = {"resource": f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network"}
@@ -16,6 +29,8 @@ CREATE_NETWORK = ("POST", r"^/networks$")
 ADD_SUBNET = ("POST", r"^/networks/\d+/actions/add_subnet$")
 DELETE_SUBNET = ("POST", r"^/networks/\d+/actions/delete_subnet$")
 DELETE_NETWORK = ("DELETE", r"^/networks/\d+$")
+ADD_ROUTE = ("POST", r"^/networks/\d+/actions/add_route$")
+DELETE_ROUTE = ("POST", r"^/networks/\d+/actions/delete_route$")
 
 FAULTS: dict[str, dict[str, Any]] = {
     "500-server-error": {"status": 500},
@@ -59,3 +74,45 @@ def test_network_and_subnet_survive_a_transient_fault_on_every_step(run: Run, he
     run.converge()
     run.gone(f"{NET}/networks/{name}")
     assert owned_networks(hetzner, name) == []
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_route_programming_survives_a_transient_fault(run: Run, hetzner: Hetzner, fault: str) -> None:
+    name, vm, boot = f"rnet-{fault}", f"router-{fault}", f"router-boot-{fault}"
+    run.late = "latency" in FAULTS[fault]
+    table = f"{NET}/networks/{name}/route-tables/rt"
+    body = {"spec": {"routes": [{"destinationCidrBlock": "10.99.0.0/16",
+                                 "targetRef": {"resource": f"instances/{vm}"}}]}}
+    run.put(f"{NET}/networks/{name}", {"spec": {"cidr": {"ipv4": "10.9.0.0/16"}, "skuRef": SKU}})
+    run.put(f"{NET}/networks/{name}/subnets/sn", {"spec": {"cidr": {"ipv4": "10.9.1.0/24"}, "zone": "fsn1",
+                                                           "routeTableRef": {"resource": "route-tables/rt"}}})
+    run.put(table, body)
+    run.put(f"{STORAGE}/{boot}", storage_body(20))
+    run.put(f"{COMPUTE}/{vm}", instance_body(boot))
+    run.converge()
+    client = Client(token=PROJECT, api_endpoint=hetzner.simulator.url, timeout=5, poll_interval=0.05)
+    [network] = owned_networks(hetzner, name)
+    [server] = [s for s in client.servers.get_all() if s.name.startswith(vm)]
+    client.servers.attach_to_network(server, client.networks.get_by_id(network["id"]), ip="10.9.1.5"
+                                     ).wait_until_finished()
+
+    run.arm([ADD_ROUTE], **FAULTS[fault])
+    run.put(table, {**body, "labels": {"v": "2"}})
+    run.converge()
+    got = read(run.service, table)
+    assert states(got) == ["active", "updating", "active", "creating", "pending"]
+    assert got["status"]["routes"][0]["state"] == "active"
+    assert owned_networks(hetzner, name)[0]["routes"] == [{"destination": "10.99.0.0/16", "gateway": "10.9.1.5"}]
+
+    client.servers.detach_from_network(server, client.networks.get_by_id(network["id"])).wait_until_finished()
+    run.delete(f"{NET}/networks/{name}/subnets/sn")
+    run.converge()
+    run.arm([DELETE_ROUTE], **FAULTS[fault])
+    run.delete(table)
+    run.converge()
+    run.gone(table)
+    assert owned_networks(hetzner, name)[0]["routes"] == []
+    for path in (f"{COMPUTE}/{vm}", f"{STORAGE}/{boot}", f"{NET}/networks/{name}"):
+        run.delete(path)
+        run.converge()
+    assert owned_networks(hetzner, name) == [] and hetzner.leftovers() == {}
