@@ -106,8 +106,14 @@ def test_network_lifecycle_as_the_suite_runs_it(service: Service) -> None:
 
     # a new SKU: recorded, active at once, no Hetzner change
     before = hetzner_network(service, "net-a")
-    resku = service.put(f"{NET}/networks/net-a", {**network_body(), "labels": {"env": "updated"}})
+    calls = service.simulator.state.request_counts(f"simulated-project-{TENANT}")["total"]
+    other_form = {"resource": "skus/hetzner-private-network"}  # Hetzner offers one network SKU: a new reference
+    resku = service.put(f"{NET}/networks/net-a", {"labels": {"env": "updated"}, "spec": {
+        "cidr": {"ipv4": "10.1.0.0/16"}, "skuRef": other_form}})
     assert resku.status_code == 200 and resku.json()["status"]["state"] == "active"
+    assert resku.json()["spec"]["skuRef"] == other_form
+    service.drain()
+    assert service.simulator.state.request_counts(f"simulated-project-{TENANT}")["total"] == calls
     assert states(service.get(f"{NET}/networks/net-a").json()) == [
         "active", "updating", "active", "creating", "pending"]
     assert hetzner_network(service, "net-a") == before
