@@ -367,3 +367,30 @@ def test_queries_scenario_everything_at_once_then_torn_down_without_waiting(serv
     for n in ("q-net-1", "q-net-2"):
         assert service.get(f"{NET}/networks/{n}").status_code == 404
     assert not [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name", "").startswith("q-")]
+
+
+def test_hetzner_calls_per_network_operation(service: Service) -> None:
+    """What each operation spends of the project's 3,600 requests an hour (actions are read at their end)."""
+    project = f"simulated-project-{TENANT}"
+
+    def spent(step: Any) -> dict[str, int]:
+        before = dict(service.simulator.state.request_counts(project)["by_route"])
+        step()
+        service.drain()
+        after = service.simulator.state.request_counts(project)["by_route"]
+        return {route: n - before.get(route, 0) for route, n in after.items() if n != before.get(route, 0)}
+
+    table = f"{NET}/networks/net-c/route-tables/rt-c"
+    assert spent(lambda: service.put(f"{NET}/networks/net-c", network_body("10.12.0.0/16"))) == {
+        "POST /networks": 1}
+    assert spent(lambda: service.put(table, routes(("0.0.0.0/0", gateway_ref("igw-c"))))) == {}  # logical
+    subnet = spent(lambda: service.put(f"{NET}/networks/net-c/subnets/sn-c", subnet_body("10.12.1.0/24", "net-c",
+                                                                                           table="rt-c")))
+    assert subnet.pop("GET /networks/{id}") == 1 and subnet.pop("POST /networks/{id}/actions/add_subnet") == 1
+    # and the action's reads: the first add_subnet the engine sees is paced by guesses, later ones by what it learnt
+    assert set(subnet) <= {"GET /actions/{id}", "GET /actions"} and sum(subnet.values()) <= 10, subnet
+    deleted = spent(lambda: service.delete(f"{NET}/networks/net-c/subnets/sn-c"))
+    assert deleted.pop("GET /networks/{id}") == 1 and deleted.pop("POST /networks/{id}/actions/delete_subnet") == 1
+    assert set(deleted) <= {"GET /actions/{id}", "GET /actions"} and sum(deleted.values()) <= 10, deleted
+    assert spent(lambda: service.delete(table)) == {}
+    assert spent(lambda: service.delete(f"{NET}/networks/net-c")) == {"DELETE /networks/{id}": 1}
