@@ -8,9 +8,13 @@ from handlers._catalog import get_one, list_page
 from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
 from secapi_hetzner.resources.catalog import Catalog
+from secapi_hetzner.resources.internet_gateway import INTERNET_GATEWAY
+from secapi_hetzner.resources.network import NETWORK_KIND
 from secapi_hetzner.resources.public_ip import PUBLIC_IP
+from secapi_hetzner.resources.route_table import ROUTE_TABLE
 from secapi_hetzner.resources.security_group import SECURITY_GROUP
 from secapi_hetzner.resources.security_group_rule import SECURITY_GROUP_RULE
+from secapi_hetzner.resources.subnet import SUBNET
 from secapi_hetzner.scope import NETWORK
 
 SKUS = Catalog.network_skus
@@ -81,3 +85,76 @@ def create_or_update_security_group(tenant: str, workspace: str, name: str, body
 
 def delete_security_group(tenant: str, workspace: str, name: str) -> render.Accepted:
     return delete_resource(SECURITY_GROUP, place(tenant, workspace), name)
+
+
+# -- networks, subnets, route tables, internet gateways -----------------------------------------------------
+
+
+def list_networks(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                  skip_token: str | None = None) -> render.Reply:
+    return list_resources(NETWORK_KIND, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_network(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(NETWORK_KIND, place(tenant, workspace), name)
+
+
+def create_or_update_network(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(NETWORK_KIND, place(tenant, workspace), name, body)
+
+
+def delete_network(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(NETWORK_KIND, place(tenant, workspace), name)
+
+
+def list_subnets(tenant: str, workspace: str, network: str, labels: str | None = None, limit: int | None = None,
+                 skip_token: str | None = None) -> render.Reply:
+    return list_resources(SUBNET, place(tenant, workspace, network), labels, limit, skip_token)
+
+
+def get_subnet(tenant: str, workspace: str, network: str, name: str) -> render.Reply:
+    return get_resource(SUBNET, place(tenant, workspace, network), name)
+
+
+def create_or_update_subnet(tenant: str, workspace: str, network: str, name: str,
+                            body: dict[str, Any]) -> render.Reply:
+    return put_resource(SUBNET, place(tenant, workspace, network), name, body)
+
+
+def delete_subnet(tenant: str, workspace: str, network: str, name: str) -> render.Accepted:
+    return delete_resource(SUBNET, place(tenant, workspace, network), name)
+
+
+def list_route_tables(tenant: str, workspace: str, network: str, labels: str | None = None,
+                      limit: int | None = None, skip_token: str | None = None) -> render.Reply:
+    return list_resources(ROUTE_TABLE, place(tenant, workspace, network), labels, limit, skip_token)
+
+
+def get_route_table(tenant: str, workspace: str, network: str, name: str) -> render.Reply:
+    return get_resource(ROUTE_TABLE, place(tenant, workspace, network), name)
+
+
+def create_or_update_route_table(tenant: str, workspace: str, network: str, name: str,
+                                 body: dict[str, Any]) -> render.Reply:
+    return put_resource(ROUTE_TABLE, place(tenant, workspace, network), name, body)
+
+
+def delete_route_table(tenant: str, workspace: str, network: str, name: str) -> render.Accepted:
+    return delete_resource(ROUTE_TABLE, place(tenant, workspace, network), name)
+
+
+def list_internet_gateways(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                           skip_token: str | None = None) -> render.Reply:
+    return list_resources(INTERNET_GATEWAY, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_internet_gateway(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(INTERNET_GATEWAY, place(tenant, workspace), name)
+
+
+def create_or_update_internet_gateway(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(INTERNET_GATEWAY, place(tenant, workspace), name, body)
+
+
+def delete_internet_gateway(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(INTERNET_GATEWAY, place(tenant, workspace), name)

@@ -29,7 +29,7 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "object-storage": (UNSUPPORTED, "Hetzner Object Storage credentials cannot be managed through the "
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
-    "network": (PLANNED, "Networks, subnets, route tables, internet gateways and NICs are not built yet."),
+    "network": (PLANNED, "NICs are not built yet."),
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
@@ -53,6 +53,17 @@ SUPPORTED_NOTES: dict[str, str] = {
     "network:createOrUpdateSecurityGroupRule": "A logical rule (no Hetzner object); groups referencing it re-set "
                                                "their firewalls. No ICMP type/code matching, peers only CIDRs, "
                                                "addresses and security groups (412 otherwise).",
+    "network:createOrUpdateNetwork": "A Hetzner network: cidr.ipv4 is its ip_range (RFC 1918, /24 or larger, fixed); "
+                                     "one block (no additionalCidrs); cidr.ipv6 is stored, not realised (no private "
+                                     "IPv6 on Hetzner); skuRef is recorded only.",
+    "network:createOrUpdateSubnet": "A Hetzner cloud subnet of the region's network zone: it spans every zone of the "
+                                    "region (zone is recorded); the same block twice is one shared Hetzner subnet; "
+                                    "cidr is fixed.",
+    "network:createOrUpdateRoute-Table": "Routes of all tables of a network are the Hetzner network's routes (one "
+                                         "destination, one target per network); IPv4 only; an instance target is "
+                                         "programmed once it has an address in the network (pending until then).",
+    "network:createOrUpdateInternetGateway": "Logical (Hetzner has none): instances behind a 0.0.0.0/0 route to it "
+                                             "get public interfaces (not wired to instances yet).",
 }
 
 #: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.

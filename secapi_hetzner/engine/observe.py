@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from secapi_hetzner.hetzner.models import HFirewall, HPrimaryIP, HServer, HVolume
+from secapi_hetzner.hetzner.models import HFirewall, HNetwork, HPrimaryIP, HServer, HVolume
 
-Collection = Literal["servers", "volumes", "primary_ips", "firewalls"]
+Collection = Literal["servers", "volumes", "primary_ips", "firewalls", "networks"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Inventory:
     volumes: Mapping[int, HVolume] = field(default_factory=dict)
     primary_ips: Mapping[int, HPrimaryIP] = field(default_factory=dict)
     firewalls: Mapping[int, HFirewall] = field(default_factory=dict)
+    networks: Mapping[int, HNetwork] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

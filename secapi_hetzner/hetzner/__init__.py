@@ -21,11 +21,14 @@ from secapi_hetzner.hetzner.models import (
     HCreated,
     HImage,
     HLocation,
+    HNetwork,
     HPlacementGroup,
+    HRoute,
     HServer,
     HServerType,
     HSnapshot,
     HSshKey,
+    HSubnet,
     HTypeLocation,
     HVolume,
     Labels,
@@ -34,7 +37,8 @@ from secapi_hetzner.hetzner.models import (
 
 __all__ = [
     "BACKGROUND_RESERVE", "Budget", "CallCounter", "Gateway", "Gateways", "HAction", "HCreated", "HImage",
-    "HLocation", "HPlacementGroup", "HServer", "HServerType", "HSnapshot", "HSshKey", "HTypeLocation", "HVolume",
+    "HLocation", "HNetwork", "HPlacementGroup", "HRoute", "HServer", "HServerType", "HSnapshot", "HSshKey",
+    "HSubnet", "HTypeLocation", "HVolume",
     "HetznerError", "HetznerNotFound", "HetznerRejected", "HetznerTransient", "Labels", "Priority",
     "RequestBudget", "credential_fingerprint", "freeze_labels", "hetzner_errors", "reserved",
 ]

@@ -26,6 +26,7 @@ from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
 from secapi_hetzner.hetzner.firewalls import FirewallsMixin
 from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
+from secapi_hetzner.hetzner.networks import NetworksMixin
 from secapi_hetzner.hetzner.placement_groups import PlacementGroupsMixin
 from secapi_hetzner.hetzner.primary_ips import PrimaryIPsMixin
 from secapi_hetzner.hetzner.servers import ServersMixin
@@ -46,7 +47,7 @@ def credential_fingerprint(token: str) -> str:
 
 
 class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixin, PlacementGroupsMixin,
-              PrimaryIPsMixin, FirewallsMixin):
+              PrimaryIPsMixin, FirewallsMixin, NetworksMixin):
     """Hetzner access for one credential (one Hetzner project).
 
     The catalog reads live here; compute and storage come from the per-resource mixins

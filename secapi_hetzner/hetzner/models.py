@@ -236,3 +236,27 @@ class HFirewall:
     applied_to_servers: tuple[int, ...]
     labels: Labels
     created: datetime
+
+
+@dataclass(frozen=True)
+class HSubnet:
+    ip_range: str
+    network_zone: str
+    type: str
+
+
+@dataclass(frozen=True)
+class HRoute:
+    destination: str
+    gateway: str
+
+
+@dataclass(frozen=True)
+class HNetwork:
+    id: int
+    name: str
+    ip_range: str
+    subnets: tuple[HSubnet, ...]
+    routes: tuple[HRoute, ...]
+    server_ids: tuple[int, ...]
+    labels: Labels

@@ -17,7 +17,7 @@ from secapi_hetzner.engine.observe import Collection, Drift, Inventory
 from secapi_hetzner.records import InternalRecord, NoRecord
 from secapi_hetzner.scope import Api
 from secapi_hetzner.store.db import Conn
-from secapi_hetzner.store.repository import Resource, ResourceRepository
+from secapi_hetzner.store.repository import Key, Resource, ResourceRepository
 
 if TYPE_CHECKING:
     from secapi_hetzner.engine.context import StepContext
@@ -55,9 +55,23 @@ class DeleteCheck:
         """Live resources of ``kind`` in any workspace whose spec contains ``needle``."""
         return self.repository.referencing_anywhere(kind, needle, self.conn)
 
+    def inside(self, tenant: str, workspace: str, parent: str, kind: str) -> list[Resource]:
+        """Live resources of ``kind`` inside the network ``parent`` (the first few, in name order)."""
+        return self.repository.batch(Key(tenant, workspace, parent, kind, ""), after="", deleted="exclude", size=5,
+                                     conn=self.conn)
+
     def workspace_children(self, tenant: str, workspace: str) -> int:
         """How many live resources the workspace holds."""
         return self.repository.count_workspace_children(tenant, workspace, self.conn)
+
+
+@dataclass(frozen=True)
+class UpdateAnswer:
+    """See :meth:`Kind.update_answer`."""
+
+    work: bool
+    reason: str = ""
+    message: str = ""
 
 
 class Kind:
@@ -83,10 +97,12 @@ class Kind:
         """Check a PUT (412/404 naming the field); return the status fields a new resource starts with."""
         return {}
 
-    def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
-        """For an update of an active resource of a non-instant kind that the conformance suite demands be
-        answered ``active`` (updating, then active at once): the (reason, message) of that condition, saying
-        what is still pending on Hetzner; the step clears it when done. None: answered ``updating``."""
+    def update_answer(self, request: Admission) -> UpdateAnswer | None:
+        """How an accepted update of an ``active`` resource is answered. None (the default): ``updating``, and
+        an operation converges it. ``UpdateAnswer(work=False)``: nothing changes on Hetzner, so it is recorded
+        (updating, then active) inside the request, with no operation. ``UpdateAnswer(work=True, reason,
+        message)``: answered ``active`` at once, as the conformance suite demands of some kinds, while an
+        operation converges it; the condition's reason says what is still pending and the step clears it."""
         return None
 
     def initial_record(self) -> dict[str, Any]:

@@ -127,7 +127,10 @@ class DriftReconciler:
                        for p in gateway.find_primary_ips(f"{MANAGED}=true,{KIND}={name}")}
         firewalls = {f.id: f for name in sorted({k for c, k in wanted if c == "firewalls"})
                      for f in gateway.find_firewalls(f"{MANAGED}=true,{KIND}={name}")}
-        return Inventory(servers=servers, volumes=volumes, primary_ips=primary_ips, firewalls=firewalls)
+        networks = {n.id: n for name in sorted({k for c, k in wanted if c == "networks"})
+                    for n in gateway.find_networks(f"{MANAGED}=true,{KIND}={name}")}
+        return Inventory(servers=servers, volumes=volumes, primary_ips=primary_ips, firewalls=firewalls,
+                         networks=networks)
 
     def _apply(self, resource: Resource, drift: Drift) -> bool:
         """Write what the kind found; True when it was a failure (drift to report)."""

@@ -16,7 +16,7 @@ from secapi_hetzner.labels import parse_label_filter
 from secapi_hetzner.lifecycle import Event, State, transition, walk
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.catalog import Catalog
-from secapi_hetzner.resources.kinds import DeleteCheck, Kind
+from secapi_hetzner.resources.kinds import DeleteCheck, Kind, UpdateAnswer
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.operations import Queue
 from secapi_hetzner.store.repository import DuplicateKey, Key, Resource, ResourceRepository
@@ -66,11 +66,16 @@ class ResourceService:
             limits.check_scope_name(kind.kind, name)
         key = place.key(kind, name)
         old = self.repository.get(key)
-        extra_status = kind.admit(Admission(place.tenant, place.workspace, place.parent, place.region, name, spec,
-                                            old, self.repository, self.catalog))
+        admission = Admission(place.tenant, place.workspace, place.parent, place.region, name, spec, old,
+                              self.repository, self.catalog)
+        extra_status = kind.admit(admission)
+        # how an update of the active resource is answered, judged against this version of it
+        answer = kind.update_answer(admission) if old is not None and not kind.instant and \
+            old.state == State.ACTIVE else None
+        pinned = (old.resource_version, answer) if old is not None and answer is not None else None
         for attempt in range(2):  # two creates of one new name race: the loser's PUT becomes an update
             try:
-                applied = self._write(kind, place, key, spec, user, extra_status, expected_version)
+                applied = self._write(kind, place, key, spec, user, extra_status, expected_version, pinned)
                 break
             except DuplicateKey:
                 if attempt:
@@ -80,7 +85,8 @@ class ResourceService:
         return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
 
     def _write(self, kind: Kind, place: Place, key: Key, spec: dict[str, Any], user: dict[str, Any],
-               extra_status: dict[str, Any], expected_version: int | None) -> Applied:
+               extra_status: dict[str, Any], expected_version: int | None,
+               pinned: tuple[int, UpdateAnswer] | None = None) -> Applied:
         with self.db.transaction() as conn:
             current = self.repository.get(key, conn, lock=True)
             if current is None:
@@ -96,7 +102,9 @@ class ResourceService:
                 status = transition(transition(current.status, Event.CHANGED, now()), Event.PROVISIONED, now())
                 return Applied(self.repository.save(conn, current.with_changes(status=status)), created=False)
             # a changed resource, or the same PUT again after an error: converge (again)
-            return Applied(self._update(conn, kind, current, spec, user), created=False)
+            answer = pinned[1] if pinned is not None and current.state == State.ACTIVE and \
+                current.resource_version == pinned[0] else None
+            return Applied(self._update(conn, kind, current, spec, user, answer), created=False)
 
     def _create(self, conn: Any, kind: Kind, place: Place, key: Key, spec: dict[str, Any],
                 user: dict[str, Any], extra_status: dict[str, Any]) -> Resource:
@@ -109,17 +117,19 @@ class ResourceService:
         return resource
 
     def _update(self, conn: Any, kind: Kind, current: Resource, spec: dict[str, Any],
-                user: dict[str, Any]) -> Resource:
+                user: dict[str, Any], answer: UpdateAnswer | None = None) -> Resource:
+        """``answer``: the kind's :meth:`Kind.update_answer` for this version of the active resource."""
         status = current.status
-        if kind.instant:
+        settled = kind.instant or (answer is not None and not answer.work)
+        if settled:
             status = transition(transition(status, Event.CHANGED, now()), Event.PROVISIONED, now())
         elif current.state in (State.ACTIVE, State.ERROR):
-            pending = kind.update_answered_active(current, spec) if current.state == State.ACTIVE else None
             status = transition(status, Event.CHANGED, now())
-            if pending is not None:
-                status = transition(status, Event.PROVISIONED, now(), reason=pending[0], message=pending[1])
+            if answer is not None:  # answered active while the operation converges
+                status = transition(status, Event.PROVISIONED, now(), reason=answer.reason or None,
+                                    message=answer.message or None)
         updated = self.repository.save(conn, current.with_changes(spec=spec, status=status, **user))
-        if not kind.instant:
+        if not settled:
             self.queue.enqueue(conn, updated.id, "apply")
         return updated
 

@@ -146,8 +146,9 @@ class ResourceRepository:
         rows = self.db.all("find_references_anywhere", {"kind": kind, "pattern": _like(needle)}, conn)
         return [Resource.from_row(row) for row in rows]
 
-    def batch(self, key: Key, *, after: str, deleted: str, size: int) -> list[Resource]:
-        rows = self.db.all("list_resources", {**key.params(), "after": after, "deleted": deleted, "batch": size})
+    def batch(self, key: Key, *, after: str, deleted: str, size: int, conn: Conn | None = None) -> list[Resource]:
+        rows = self.db.all("list_resources", {**key.params(), "after": after, "deleted": deleted, "batch": size},
+                           conn)
         return [Resource.from_row(row) for row in rows]
 
     # -- page cursors (skipToken ≤ 5 characters, so the position is kept server-side) --------------

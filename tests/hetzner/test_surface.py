@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from secapi_hetzner import hetzner
-from secapi_hetzner.hetzner import Gateway, HAction, HCreated
+from secapi_hetzner.hetzner import Gateway, HAction, HCreated, HRoute
 from secapi_hetzner.hetzner.gateway import Gateway as GatewayClass
 from secapi_hetzner.hetzner.models import HFirewallRule
 from secapi_hetzner.simulator import RunningSimulator
@@ -59,6 +59,16 @@ def test_every_method_is_one_counted_call_and_one_request(gateway: Gateway, simu
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("get_action", lambda: gateway.get_action(made.id)),
         ("get_actions", lambda: gateway.get_actions([made.id, created.id])),
+        ("create_network", lambda: gateway.create_network(name="n", ip_range="10.0.0.0/16", labels={"k": "v"})),
+        ("find_networks", lambda: gateway.find_networks("k=v")),
+        ("get_network", lambda: gateway.get_network(w["create_network"].id)),
+        ("add_subnet", lambda: gateway.add_subnet(w["create_network"].id, ip_range="10.0.1.0/24",
+                                                  network_zone="eu-central")),
+        ("add_route", lambda: gateway.add_route(w["create_network"].id, HRoute("10.9.0.0/16", "10.0.1.2"))),
+        ("server_private_ip", lambda: gateway.server_private_ip(server.id, w["create_network"].id)),
+        ("delete_route", lambda: gateway.delete_route(w["create_network"].id, HRoute("10.9.0.0/16", "10.0.1.2"))),
+        ("delete_subnet", lambda: gateway.delete_subnet(w["create_network"].id, "10.0.1.0/24")),
+        ("delete_network", lambda: gateway.delete_network(w["create_network"].id)),
         ("find_servers", lambda: gateway.find_servers("secapi.cloud/id")),
         ("get_server", lambda: gateway.get_server(server.id)),
         ("update_server", lambda: gateway.update_server(server.id, name="renamed", labels={"a": "b"})),
@@ -132,5 +142,5 @@ def test_models_are_frozen(gateway: Gateway) -> None:
 
 def test_the_package_exports_the_models() -> None:
     for name in ("HAction", "HCreated", "HServer", "HVolume", "HSshKey", "HSnapshot", "HPlacementGroup",
-                 "Labels", "freeze_labels"):
+                 "HNetwork", "HSubnet", "HRoute", "Labels", "freeze_labels"):
         assert name in hetzner.__all__ and hasattr(hetzner, name)

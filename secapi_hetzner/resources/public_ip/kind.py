@@ -12,7 +12,7 @@ from typing import Any
 from secapi_hetzner import errors
 from secapi_hetzner.engine.observe import Drift, Inventory
 from secapi_hetzner.resources.admission import Admission
-from secapi_hetzner.resources.kinds import DeleteCheck, Kind
+from secapi_hetzner.resources.kinds import DeleteCheck, Kind, UpdateAnswer
 from secapi_hetzner.resources.public_ip.model import PublicIpRecord, PublicIpSpec
 from secapi_hetzner.resources.public_ip.reconcile import PublicIpReconciler
 from secapi_hetzner.scope import NETWORK
@@ -41,9 +41,9 @@ class PublicIpKind(Kind):
     def initial_record(self) -> dict[str, Any]:
         return PublicIpRecord(create_attempts=0).to_json()
 
-    def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
+    def update_answer(self, request: Admission) -> UpdateAnswer:
         """Only the requested address can change, and Hetzner never honours it: nothing is pending."""
-        return "", ""
+        return UpdateAnswer(work=True)
 
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         users = check.referencing(resource.key.tenant, resource.key.workspace, "nic",

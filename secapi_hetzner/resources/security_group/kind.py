@@ -13,7 +13,7 @@ from typing import Any
 from secapi_hetzner import errors
 from secapi_hetzner.engine.observe import Drift, Inventory
 from secapi_hetzner.resources.admission import Admission
-from secapi_hetzner.resources.kinds import DeleteCheck, Kind
+from secapi_hetzner.resources.kinds import DeleteCheck, Kind, UpdateAnswer
 from secapi_hetzner.resources.security_group.model import SecurityGroupRecord, SecurityGroupSpec
 from secapi_hetzner.resources.security_group.reconcile import SecurityGroupReconciler
 from secapi_hetzner.resources.security_group.translate import group_rules, rules_digest
@@ -53,10 +53,11 @@ class SecurityGroupKind(Kind):
     def initial_record(self) -> dict[str, Any]:
         return SecurityGroupRecord(create_attempts=0).to_json()
 
-    def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
-        if not SecurityGroupRecord.from_json(current.internal).firewall_id:
+    def update_answer(self, request: Admission) -> UpdateAnswer | None:
+        assert request.old is not None
+        if not SecurityGroupRecord.from_json(request.old.internal).firewall_id:
             return None
-        return "SettingRules", "The new rules are being set on the Hetzner firewall (set_rules)."
+        return UpdateAnswer(True, "SettingRules", "The new rules are being set on the Hetzner firewall (set_rules).")
 
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         key = resource.key

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from secapi_hetzner.resources.admission import Admission
-from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.kinds import Kind, UpdateAnswer
 from secapi_hetzner.resources.security_group import usage as security_groups
 from secapi_hetzner.resources.security_group.kind import check_peer_groups
 from secapi_hetzner.resources.security_group.model import SecurityGroupSpec
@@ -18,7 +18,7 @@ from secapi_hetzner.resources.security_group_rule.model import RuleSpec
 from secapi_hetzner.resources.security_group_rule.reconcile import SecurityGroupRuleReconciler
 from secapi_hetzner.resources.security_group_rule.translate import check_limits
 from secapi_hetzner.scope import NETWORK
-from secapi_hetzner.store.repository import Key, Resource
+from secapi_hetzner.store.repository import Key
 
 
 class SecurityGroupRuleKind(Kind):
@@ -45,10 +45,10 @@ class SecurityGroupRuleKind(Kind):
                          f"Security group {group.key.name!r} (which references this rule)")
         return {}
 
-    def update_answered_active(self, current: Resource, spec: dict[str, Any]) -> tuple[str, str] | None:
+    def update_answer(self, request: Admission) -> UpdateAnswer:
         """The rule itself is logical: its update is complete; each group using it re-programmes its
         firewall and says so on its own condition."""
-        return "", ""
+        return UpdateAnswer(work=True)
 
 
 SECURITY_GROUP_RULE = SecurityGroupRuleKind()
