@@ -15,6 +15,7 @@ from secapi_hetzner.app.services import current
 from secapi_hetzner.settings import EngineTimings, Settings
 from secapi_hetzner.simulator import RunningSimulator, SimState, serve_in_thread
 from secapi_hetzner.store import Database
+from tests.support.bare import depends_on_shared
 from tests.support.database import DatabaseFactory
 from tests.support.servers import serve_in_thread as serve_app
 
@@ -30,6 +31,16 @@ requires_upstream_spec = pytest.mark.skipif(not UPSTREAM_SPEC.is_dir(), reason=N
 #: the service booted on the upstream bundles, where they exist
 UPSTREAM_SPEC_PARAM = pytest.param(UPSTREAM_SPEC, id="upstream-spec", marks=requires_upstream_spec)
 TENANT = "acme"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``SECA_BARE_SELECTION=1`` (``make test-bare``): keep only the tests that depend on the reference data
+    (tests/support/bare.py says which and why)."""
+    if os.environ.get("SECA_BARE_SELECTION") != "1":
+        return
+    kept = [item for item in items if depends_on_shared(item.nodeid, Path(str(item.path)))]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
 
 
 @pytest.fixture(scope="session")
