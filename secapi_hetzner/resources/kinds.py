@@ -55,10 +55,10 @@ class DeleteCheck:
         """Live resources of ``kind`` in any workspace whose spec contains ``needle``."""
         return self.repository.referencing_anywhere(kind, needle, self.conn)
 
-    def inside(self, tenant: str, workspace: str, parent: str, kind: str) -> list[Resource]:
-        """Live resources of ``kind`` inside the network ``parent`` (the first few, in name order)."""
-        return self.repository.batch(Key(tenant, workspace, parent, kind, ""), after="", deleted="exclude", size=5,
-                                     conn=self.conn)
+    def inside(self, tenant: str, workspace: str, parent: str, kind: str, size: int = 5) -> list[Resource]:
+        """Live resources of ``kind`` inside the network ``parent`` (the first ``size``, in name order)."""
+        return self.repository.batch(Key(tenant, workspace, parent, kind, ""), after="", deleted="exclude",
+                                     size=size, conn=self.conn)
 
     def workspace_children(self, tenant: str, workspace: str) -> int:
         """How many live resources the workspace holds."""
@@ -88,6 +88,9 @@ class Kind:
     record: ClassVar[type[InternalRecord]] = NoRecord
     #: its names are the scope of other resources (a workspace, a network): at most 64 characters
     names_a_scope: ClassVar[bool] = False
+    #: kinds inside this resource (``parent`` = its name) that its delete deletes along (a network's
+    #: subnets); each is checked with its own ``refuse_delete`` first
+    deletes_along: ClassVar[tuple[str, ...]] = ()
 
     @property
     def instant(self) -> bool:

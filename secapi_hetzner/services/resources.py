@@ -17,12 +17,17 @@ from secapi_hetzner.lifecycle import Event, State, transition, walk
 from secapi_hetzner.resources.admission import Admission
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.resources.kinds import DeleteCheck, Kind, UpdateAnswer
+from secapi_hetzner.resources.registry import kind_named
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.operations import Queue
 from secapi_hetzner.store.repository import DuplicateKey, Key, Resource, ResourceRepository
 
 USER_FIELDS = ("labels", "annotations", "extensions")
 LIST_BATCH = 500
+
+
+#: at most this many resources are deleted along with one (a network's subnets: Hetzner allows 50)
+MAX_DELETED_ALONG = 1000
 
 
 @dataclass(frozen=True)
@@ -177,14 +182,35 @@ class ResourceService:
             current = self._locked(conn, kind, place, name, expected_version)
             if current.deleted_at is not None:
                 return current  # repeated DELETE: accepted again, deleted once
-            kind.refuse_delete(current, DeleteCheck(self.repository, conn))
-            status = transition(current.status, Event.DELETE, now())
-            marked = self.repository.save(conn, current.with_changes(status=status, deleted_at=now()))
-            if kind.instant:
-                self.repository.purge(conn, marked.id)
-            else:
-                self.queue.enqueue(conn, marked.id, "delete")
+            check = DeleteCheck(self.repository, conn)
+            kind.refuse_delete(current, check)
+            along = self._along(kind, current, check)
+            marked = self._mark_deleted(conn, kind, current)
+            for child, child_kind in along:
+                self._mark_deleted(conn, child_kind, child)
         self.on_enqueue()
+        return marked
+
+    def _along(self, kind: Kind, resource: Resource, check: DeleteCheck) -> list[tuple[Resource, Kind]]:
+        """The resources deleted along with ``resource`` (a network's subnets), each allowed by its own kind."""
+        along: list[tuple[Resource, Kind]] = []
+        key = resource.key
+        for name in kind.deletes_along:
+            child_kind = kind_named(name)
+            for listed in check.inside(key.tenant, key.workspace, key.name, name, size=MAX_DELETED_ALONG):
+                child = self.repository.get(listed.key, check.conn, lock=True)
+                if child is not None and child.deleted_at is None:
+                    child_kind.refuse_delete(child, check)
+                    along.append((child, child_kind))
+        return along
+
+    def _mark_deleted(self, conn: Any, kind: Kind, current: Resource) -> Resource:
+        status = transition(current.status, Event.DELETE, now())
+        marked = self.repository.save(conn, current.with_changes(status=status, deleted_at=now()))
+        if kind.instant:
+            self.repository.purge(conn, marked.id)
+        else:
+            self.queue.enqueue(conn, marked.id, "delete")
         return marked
 
     # -- actions ----------------------------------------------------------------------------------

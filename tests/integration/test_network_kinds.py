@@ -132,7 +132,7 @@ def test_network_lifecycle_as_the_suite_runs_it(service: Service) -> None:
 
     # deletes are refused while something depends on them, naming it
     refused = service.delete(f"{NET}/networks/net-a")
-    assert refused.status_code == 412 and "sn-a" in refused.json()["detail"]
+    assert refused.status_code == 412 and "rt-a" in refused.json()["detail"]  # its route table
     refused = service.delete(f"{NET}/networks/net-a/route-tables/rt-a")
     assert refused.status_code == 412 and "sn-a" in refused.json()["detail"]
 
@@ -247,8 +247,6 @@ def test_route_tables_of_a_network_cannot_contradict(service: Service) -> None:
     assert v6.status_code == 412 and "IPv4 only" in v6.json()["detail"]
     odd = service.put(f"{base}/rt-6", routes(("0.0.0.0/0", {"resource": "block-storages/disk"})))
     assert odd.status_code == 412 and "targetRef" in odd.json()["detail"]
-    refused = service.delete(f"{NET}/internet-gateways/igw-r")
-    assert refused.status_code == 412 and "rt-1" in refused.json()["detail"]
     service.drain()
     assert hetzner_network(service, "net-r")["routes"] == []  # internet-gateway routes are logical
     for name in ("rt-1", "rt-2"):
@@ -394,3 +392,34 @@ def test_hetzner_calls_per_network_operation(service: Service) -> None:
     assert set(deleted) <= {"GET /actions/{id}", "GET /actions"} and sum(deleted.values()) <= 10, deleted
     assert spent(lambda: service.delete(table)) == {}
     assert spent(lambda: service.delete(f"{NET}/networks/net-c")) == {"DELETE /networks/{id}": 1}
+
+
+def test_a_network_deleted_with_its_subnet_takes_the_subnet_along(service: Service) -> None:
+    """NicLifeCycle deletes the network while its subnet is still there and waits for the network to go."""
+    assert service.put(f"{NET}/networks/net-c", network_body("10.7.0.0/16")).status_code == 201
+    made = service.put(f"{NET}/networks/net-c/subnets/sn-c", subnet_body("10.7.1.0/24", "net-c", table="rt-c"))
+    assert made.status_code == 201, made.text
+    service.drain()
+    assert [s["ip_range"] for s in hetzner_network(service, "net-c")["subnets"]] == ["10.7.1.0/24"]
+    assert service.delete(f"{NET}/networks/net-c").status_code == 202
+    assert service.get(f"{NET}/networks/net-c/subnets/sn-c").json()["status"]["state"] == "deleting"
+    service.drain()
+    assert service.get(f"{NET}/networks/net-c").status_code == 404
+    assert service.get(f"{NET}/networks/net-c/subnets/sn-c").status_code == 404
+    assert [n for n in hetzner_networks(service) if n["name"].startswith("net-c")] == []
+
+
+def test_an_internet_gateway_deleted_before_its_route_table_leaves_the_route_pending(service: Service) -> None:
+    assert service.put(f"{NET}/networks/net-g", network_body("10.8.0.0/16")).status_code == 201
+    assert service.put(f"{NET}/internet-gateways/igw-g", {"spec": {}}).status_code == 201
+    base = f"{NET}/networks/net-g/route-tables"
+    assert service.put(f"{base}/rt-g", routes(("0.0.0.0/0", gateway_ref("igw-g")))).status_code == 201
+    service.drain()
+    assert service.delete(f"{NET}/internet-gateways/igw-g").status_code == 202
+    assert service.get(f"{NET}/internet-gateways/igw-g").status_code == 404
+    [route] = service.get(f"{base}/rt-g").json()["status"]["routes"]
+    assert route["state"] == "pending" and "igw-g" in str(route), route
+    for path in (f"{base}/rt-g", f"{NET}/networks/net-g"):
+        assert service.delete(path).status_code == 202
+        service.drain()
+        assert service.get(path).status_code == 404

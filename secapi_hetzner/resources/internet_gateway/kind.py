@@ -4,7 +4,8 @@ The model (docs/compatibility.md): an instance whose subnet's route table sends 
 internet gateway gets public interfaces (a Hetzner server's public IPv4/IPv6); without one it is
 private-only (Hetzner servers can be created without public interfaces); ``egressOnly`` keeps the
 outbound path but takes no inbound public address. Stored, checked, active at once (nothing to create
-on Hetzner: its condition says so), and not deleted while a route table sends traffic to it.
+on Hetzner: its condition says so). Deleting it while a route table sends traffic to it is accepted (a
+conformance scenario deletes the gateway first): the route's status then says its target is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from uuid import UUID
 
 from secapi_hetzner import errors
 from secapi_hetzner.resources.admission import Admission
-from secapi_hetzner.resources.kinds import DeleteCheck, Kind
+from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.network.kind import annotate_active
 from secapi_hetzner.scope import NETWORK
 from secapi_hetzner.store.repository import Resource, ResourceRepository
@@ -36,14 +37,6 @@ class InternetGatewayKind(Kind):
         if not isinstance(egress_only, bool):
             raise errors.PreconditionFailed("spec.egressOnly must be true or false.", pointer="/spec/egressOnly")
         return {}
-
-    def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
-        key = resource.key
-        users = check.referencing(key.tenant, key.workspace, "routing-table", f'internet-gateways/{key.name}"')
-        if users:
-            raise errors.PreconditionFailed(
-                f"Internet gateway {key.name!r} is the target of route table {users[0].key.name!r} of network "
-                f"{users[0].key.parent!r}; change or delete the route table first.")
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         return {r.id: annotated for r in resources if (annotated := annotate_active(r.status, *LOGICAL))}

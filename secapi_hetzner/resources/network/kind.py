@@ -53,6 +53,8 @@ class NetworkKind(Kind):
                                             "keep their range); create another network.", pointer="/spec/cidr")
         return {"cidr": {"ipv4": str(spec.ip_range)}}
 
+    deletes_along = ("subnet",)
+
     def update_answer(self, request: Admission) -> UpdateAnswer:
         return UpdateAnswer(work=False)  # the block cannot change; the SKU, labels and annotations exist only here
 
@@ -60,12 +62,14 @@ class NetworkKind(Kind):
         return NetworkRecord(create_attempts=0).to_json()
 
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
+        """Not while a route table of it exists (412, as Network.V1.NetworkError expects); its subnets are
+        deleted along with it (NicLifeCycle deletes a network with its subnet still there; Hetzner deletes a
+        network's subnets with it), each unless its own kind refuses."""
         key = resource.key
-        for kind, what in (("subnet", "subnet"), ("routing-table", "route table")):
-            inside = check.inside(key.tenant, key.workspace, key.name, kind)
-            if inside:
-                raise errors.PreconditionFailed(f"Network {key.name!r} still holds {what} {inside[0].key.name!r}; "
-                                                f"delete it first.")
+        tables = check.inside(key.tenant, key.workspace, key.name, "routing-table")
+        if tables:
+            raise errors.PreconditionFailed(f"Network {key.name!r} still holds route table {tables[0].key.name!r}; "
+                                            f"delete it first.")
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         extra = {}
