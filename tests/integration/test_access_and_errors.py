@@ -79,9 +79,9 @@ def test_malformed_bodies_never_500(service: Service, content: bytes) -> None:
 
 
 def test_unbuilt_operation_is_501_naming_the_capability(service: Service) -> None:
-    response = service.get("/providers/seca.authorization/v1/tenants/acme/roles")
+    response = service.get("/providers/seca.network/v1/tenants/acme/workspaces/w/nics")
     body = assert_error(response, 501, "internal-server-error")
-    assert body["meta"]["capability"] == "seca.authorization/v1:listRoles"
+    assert body["meta"]["capability"] == "seca.network/v1:listNics"
     assert "not built yet" in body["detail"]
 
 
