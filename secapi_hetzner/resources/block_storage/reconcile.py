@@ -9,6 +9,7 @@ from typing import Any
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.follow import follow, resume, step_key
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.owned import lost_create_possible
 from secapi_hetzner.hetzner import HAction, HetznerNotFound
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.block_storage.model import BlockStorageRecord, BlockStorageSpec, Placement
@@ -62,7 +63,7 @@ class BlockStorageReconciler:
                     if waiting is not None:
                         return waiting
                 ctx.gateway.delete_volume(found.id)
-        if record.create_attempts is None or record.create_attempts > (1 if record.volume_id else 0):
+        if lost_create_possible(record.create_attempts, record.volume_id):
             # a create whose answer was lost may have left a volume behind
             for volume in ctx.gateway.find_volumes(ctx.selector("volume")):
                 ctx.gateway.delete_volume(volume.id)

@@ -21,6 +21,7 @@ from secapi_hetzner.clock import now, rfc3339
 from secapi_hetzner.engine.context import MANAGED, ROLE, StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, resume, step_key
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.owned import lost_create_possible
 from secapi_hetzner.engine.pacing import GUEST_SHUTDOWN
 from secapi_hetzner.hetzner import HetznerError, HetznerNotFound, HetznerRejected, HServer
 from secapi_hetzner.hetzner.models import HAction
@@ -495,7 +496,7 @@ class InstanceReconciler:
             waiting = follow(ctx, Step.DELETE, start)
             if waiting is not None:
                 return waiting
-        if record.create_attempts is None or record.create_attempts > (1 if record.server_id else 0):
+        if lost_create_possible(record.create_attempts, record.server_id):
             for leftover in ctx.gateway.find_servers(ctx.selector()):  # a create whose answer was lost
                 ctx.gateway.delete_server(leftover.id)
         self._delete_move_snapshot(ctx)  # a move that was under way

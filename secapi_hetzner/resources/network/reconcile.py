@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from secapi_hetzner.engine.context import StepContext, hetzner_name
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.owned import remove_owned
 from secapi_hetzner.hetzner import HetznerNotFound
 from secapi_hetzner.hetzner.models import HNetwork
 from secapi_hetzner.lifecycle import Event
@@ -40,15 +41,8 @@ class NetworkReconciler:
     def delete(self, ctx: StepContext) -> Outcome:
         """Hetzner deletes the network's subnets and routes with it."""
         record = NetworkRecord.from_json(ctx.resource.internal)
-        if record.network_id:
-            try:
-                ctx.gateway.delete_network(record.network_id)
-            except HetznerNotFound:
-                pass  # deleted already (a repeated step, or outside the service)
-        if record.create_attempts is None or record.create_attempts > (1 if record.network_id else 0):
-            # a create whose answer was lost may have left a network behind
-            for network in ctx.gateway.find_networks(ctx.selector()):
-                ctx.gateway.delete_network(network.id)
+        remove_owned(ctx, record.network_id, record.create_attempts, delete=ctx.gateway.delete_network,
+                     find=ctx.gateway.find_networks)
         ctx.purge()
         return Outcome.done()
 

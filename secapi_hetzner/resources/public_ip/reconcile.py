@@ -8,6 +8,7 @@ import enum
 from secapi_hetzner.engine.context import StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, resume
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.owned import remove_owned
 from secapi_hetzner.hetzner import HAction, HetznerNotFound
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.catalog import translate as catalog
@@ -80,14 +81,8 @@ class PublicIpReconciler:
 
     def delete(self, ctx: StepContext) -> Outcome:
         record = PublicIpRecord.from_json(ctx.resource.internal)
-        if record.primary_ip_id:
-            try:
-                ctx.gateway.delete_primary_ip(record.primary_ip_id)
-            except HetznerNotFound:
-                pass  # already gone (deleted outside, or by an earlier run of this step)
-        if record.create_attempts is None or record.create_attempts > (1 if record.primary_ip_id else 0):
-            for leftover in ctx.gateway.find_primary_ips(ctx.selector()):  # a create whose answer was lost
-                ctx.gateway.delete_primary_ip(leftover.id)
+        remove_owned(ctx, record.primary_ip_id, record.create_attempts, delete=ctx.gateway.delete_primary_ip,
+                     find=ctx.gateway.find_primary_ips)
         ctx.purge()
         return Outcome.done()
 

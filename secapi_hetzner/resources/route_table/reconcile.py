@@ -53,14 +53,10 @@ def gateways(ctx: StepContext, table: Resource, network_id: int) -> dict[str, st
 class RouteTableReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
-        key = ctx.resource.key
-        network = networks.live_network(ctx.repository, key.tenant, key.workspace, key.parent)
-        if network is None:
-            return Outcome.failed("NetworkMissing", f"Network {key.parent!r} does not exist.")
-        network_id = networks.network_id_of(network)
-        if not network_id:
-            ctx.waiting_on("WaitingForNetwork", f"Waiting for network {key.parent!r} to be created on Hetzner.")
-            return ctx.wait(f"waiting for network {key.parent!r}")
+        parent = networks.parent_network(ctx)
+        if isinstance(parent, Outcome):
+            return parent
+        network_id = parent[1]
         ctx.update(internal={"network_id": network_id})
         outcome = self._program(ctx, network_id)
         if outcome is not None:

@@ -9,6 +9,7 @@ import enum
 from secapi_hetzner.engine.context import StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, resume
 from secapi_hetzner.engine.outcome import Outcome
+from secapi_hetzner.engine.owned import remove_owned
 from secapi_hetzner.hetzner import HetznerNotFound
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.security_group import usage
@@ -80,14 +81,8 @@ class SecurityGroupReconciler:
 
     def delete(self, ctx: StepContext) -> Outcome:
         record = SecurityGroupRecord.from_json(ctx.resource.internal)
-        if record.firewall_id:
-            try:
-                ctx.gateway.delete_firewall(record.firewall_id)
-            except HetznerNotFound:
-                pass  # already gone
-        if record.create_attempts is None or record.create_attempts > (1 if record.firewall_id else 0):
-            for leftover in ctx.gateway.find_firewalls(ctx.selector()):  # a create whose answer was lost
-                ctx.gateway.delete_firewall(leftover.id)
+        remove_owned(ctx, record.firewall_id, record.create_attempts, delete=ctx.gateway.delete_firewall,
+                     find=ctx.gateway.find_firewalls)
         ctx.purge()
         return Outcome.done()
 

@@ -23,14 +23,10 @@ class Step(enum.StrEnum):
 class SubnetReconciler:
     def apply(self, ctx: StepContext) -> Outcome:
         ctx.update(event=Event.PROVISIONING)
-        key = ctx.resource.key
-        network = networks.live_network(ctx.repository, key.tenant, key.workspace, key.parent)
-        if network is None:
-            return Outcome.failed("NetworkMissing", f"Network {key.parent!r} does not exist.")
-        network_id = networks.network_id_of(network)
-        if not network_id:
-            ctx.waiting_on("WaitingForNetwork", f"Waiting for network {key.parent!r} to be created on Hetzner.")
-            return ctx.wait(f"waiting for network {key.parent!r}")
+        parent = networks.parent_network(ctx)
+        if isinstance(parent, Outcome):
+            return parent
+        network, network_id = parent
         block = str(SubnetSpec.parse(ctx.resource.spec).block(networks.ip_range_of(network)))
         zone = ctx.resource.region  # a region is a Hetzner network zone (resources/catalog)
         ctx.update(internal={"network_id": network_id, "ip_range": block, "network_zone": zone})
