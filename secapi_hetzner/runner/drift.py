@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from secapi_hetzner.clock import now
 from secapi_hetzner.engine.context import KIND, MANAGED
-from secapi_hetzner.engine.observe import Drift, Inventory
+from secapi_hetzner.engine.observe import Collection, Drift, Inventory
 from secapi_hetzner.hetzner import Gateway
 from secapi_hetzner.hetzner.core import PER_PAGE
 from secapi_hetzner.lifecycle import Event, State, transition
@@ -49,6 +50,13 @@ class DriftReport:
     projects: int = 0
     checked: int = 0
     drifted: list[str] = field(default_factory=list)
+
+
+#: how each Hetzner collection a kind may observe is listed (by label selector)
+FINDERS: dict[Collection, Callable[[Gateway, str], Sequence[Any]]] = {
+    "servers": Gateway.find_servers, "volumes": Gateway.find_volumes, "primary_ips": Gateway.find_primary_ips,
+    "firewalls": Gateway.find_firewalls, "networks": Gateway.find_networks,
+}
 
 
 class DriftReconciler:
@@ -119,18 +127,11 @@ class DriftReconciler:
     def _inventory(self, gateway: Gateway, kinds: set[str]) -> Inventory:
         """One list call per observed collection, for the objects labelled with the observing kind."""
         wanted = {(collection, name) for name in kinds for collection in self.kinds[name].observes}
-        servers = {s.id: s for name in sorted({k for c, k in wanted if c == "servers"})
-                   for s in gateway.find_servers(f"{MANAGED}=true,{KIND}={name}")}
-        volumes = {v.id: v for name in sorted({k for c, k in wanted if c == "volumes"})
-                   for v in gateway.find_volumes(f"{MANAGED}=true,{KIND}={name}")}
-        primary_ips = {p.id: p for name in sorted({k for c, k in wanted if c == "primary_ips"})
-                       for p in gateway.find_primary_ips(f"{MANAGED}=true,{KIND}={name}")}
-        firewalls = {f.id: f for name in sorted({k for c, k in wanted if c == "firewalls"})
-                     for f in gateway.find_firewalls(f"{MANAGED}=true,{KIND}={name}")}
-        networks = {n.id: n for name in sorted({k for c, k in wanted if c == "networks"})
-                    for n in gateway.find_networks(f"{MANAGED}=true,{KIND}={name}")}
-        return Inventory(servers=servers, volumes=volumes, primary_ips=primary_ips, firewalls=firewalls,
-                         networks=networks)
+        listed: dict[str, dict[int, Any]] = {}
+        for collection, name in sorted(wanted):
+            found = FINDERS[collection](gateway, f"{MANAGED}=true,{KIND}={name}")
+            listed.setdefault(collection, {}).update({obj.id: obj for obj in found})
+        return Inventory(**listed)
 
     def _apply(self, resource: Resource, drift: Drift) -> bool:
         """Write what the kind found; True when it was a failure (drift to report)."""
