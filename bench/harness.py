@@ -108,7 +108,7 @@ def running_service(*, workers: int = 2, tenant: str = "bench", extra_env: dict[
     env.update(SECA_DATA_DIR=str(data_dir), PORT=str(port), HCLOUD_TOKEN="bench-operator-token",
                HCLOUD_ENDPOINT=simulator.url, PYTHONUNBUFFERED="1", **(extra_env or {}))
     cli = [sys.executable, "-m", "secapi_hetzner.cli"]
-    token = subprocess.run([*cli, "tokens", "--tenant", tenant], env=env, check=True, capture_output=True,
+    token = subprocess.run([*cli, "tokens", "--tenant", tenant, "--admin"], env=env, check=True, capture_output=True,
                            text=True).stdout.strip().splitlines()[-1]
     sink = log.open("w") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen([*cli, "serve", "--workers", str(workers)], env=env, stdout=sink,

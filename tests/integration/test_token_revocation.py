@@ -129,6 +129,21 @@ def test_the_cli_creates_lists_and_revokes_tokens_never_showing_one(service: Ser
     assert cli("tokens", "revoke").returncode == 2  # the id is required
 
 
+def test_the_cli_gives_a_new_tenant_its_first_administrator(service: Service) -> None:
+    """A token for a subject of a tenant nobody administers yet may do nothing; --admin makes the subject the
+    tenant's administrator (the admin role and assignment), as an operator sets up a new tenant."""
+    plain = cli("tokens", "--tenant", "newco", "--subject", "bob")
+    assert plain.returncode == 0, plain.stderr
+    first = cli("tokens", "--tenant", "newco", "--subject", "alice", "--admin")
+    assert first.returncode == 0, first.stderr
+    def listing(token: str) -> int:
+        return httpx.get(f"{service.url}/providers/seca.workspace/v1/tenants/newco/workspaces",
+                         headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
+
+    assert listing(plain.stdout.strip()) == 403  # authenticated, but nothing assigned to bob
+    assert listing(first.stdout.strip()) == 200
+
+
 def test_a_flood_of_wrong_tokens_reloads_the_tokens_at_most_once_a_second(service: Service,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     db = Database(current().settings.database_url, max_size=2)
