@@ -62,8 +62,7 @@ def _authorize(kwargs: dict[str, Any]) -> None:
         raise errors.Forbidden(f"This token does not grant access to tenant {tenant!r}.")
 
 
-def bind(handler: Handler, api: Api | None = None, method: str = "", template: str = "",
-         operation_id: str = "") -> Handler:
+def bind(handler: Handler, api: Api, method: str, template: str, operation_id: str) -> Handler:
     audited = method in audit.AUDITED_METHODS
 
     @functools.wraps(handler)
@@ -90,10 +89,10 @@ def bind(handler: Handler, api: Api | None = None, method: str = "", template: s
     return bound
 
 
-def _call(handler: Handler, api: Api | None, method: str, template: str, args: tuple[Any, ...],
+def _call(handler: Handler, api: Api, method: str, template: str, args: tuple[Any, ...],
           kwargs: dict[str, Any]) -> Any:
     _authorize(kwargs)
-    decided = access.authorise(api, method, template, kwargs) if api and "tenant" in kwargs else None
+    decided = access.authorise(api, method, template, kwargs) if "tenant" in kwargs else None
     try:
         return handler(*args, **kwargs)
     finally:
@@ -115,7 +114,7 @@ class SecaResolver(Resolver):  # type: ignore[misc]
     def __init__(self, api: Api, reason_for: Callable[[Api, str], str]) -> None:
         self.api = api
         self.reason_for = reason_for
-        super().__init__(function_resolver=self._resolve_function)
+        super().__init__()
 
     def resolve(self, operation: Any) -> Resolution:
         """Bind the operation's handler with what access control needs to know of it (method, path)."""
@@ -125,9 +124,3 @@ class SecaResolver(Resolver):  # type: ignore[misc]
             return Resolution(not_built(self.api, operation_id, self.reason_for(self.api, operation_id)), operation_id)
         return Resolution(bind(handler, self.api, operation.method.upper(), operation.path, operation_id),
                           operation_id)
-
-    def _resolve_function(self, operation_id: str) -> Handler:
-        handler = find_handler(self.api, operation_id)
-        if handler is None:
-            return not_built(self.api, operation_id, self.reason_for(self.api, operation_id))
-        return bind(handler)
