@@ -86,7 +86,6 @@ class ResourceService:
                 if attempt:
                     raise
         self.on_enqueue()
-        self.on_enqueue()
         return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
 
     def _write(self, kind: Kind, place: Place, key: Key, spec: dict[str, Any], user: dict[str, Any],

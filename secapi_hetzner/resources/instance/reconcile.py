@@ -122,10 +122,9 @@ class InstanceReconciler:
                 ctx.update(internal={"server_id": None})
         if record.create_attempts == 0:
             return None
-        adopted = [s for s in ctx.gateway.find_servers(ctx.selector()) if s.id != record.move_from]
-        if adopted:
-            ctx.update(internal={"server_id": adopted[0].id})
-            return adopted[0]
+        adopted = self._adopt(ctx, record.move_from)
+        if adopted is not None:
+            return adopted
         if record.move_from:  # the new server of a move is missing: the move goes on from the old one
             try:
                 old = ctx.gateway.get_server(record.move_from)
@@ -134,6 +133,16 @@ class InstanceReconciler:
             ctx.update(internal={"server_id": old.id, "location": old.location, "move_create_sent": None})
             return old
         return None
+
+    @staticmethod
+    def _adopt(ctx: StepContext, replaced: int | None) -> HServer | None:
+        """A server a create whose answer was lost made, found by the ownership labels (never the server a
+        move is replacing), recorded as the instance's."""
+        found = [s for s in ctx.gateway.find_servers(ctx.selector()) if s.id != replaced]
+        if not found:
+            return None
+        ctx.update(internal={"server_id": found[0].id, "location": found[0].location})
+        return found[0]
 
     def _create(self, ctx: StepContext, snapshot: int | None = None) -> Outcome | None:
         """Create the server, from what its boot volume holds, or, for a move, from ``snapshot``."""
@@ -197,10 +206,9 @@ class InstanceReconciler:
             ctx.update(internal={"move_from": server.id, "move_from_location": server.location,
                                  "move_snapshot": None, "move_snapshot_sent": None, "move_create_sent": None})
         elif record.move_create_sent:  # the new server was asked for before: its answer may have been lost
-            adopted = [s for s in ctx.gateway.find_servers(ctx.selector()) if s.id != server.id]
-            if adopted:
-                ctx.update(internal={"server_id": adopted[0].id, "location": adopted[0].location})
-                return adopted[0]
+            adopted = self._adopt(ctx, server.id)
+            if adopted is not None:
+                return adopted
         stopped = self._stop(ctx, server)
         if isinstance(stopped, Outcome):
             return stopped
