@@ -346,6 +346,18 @@ def spawn_worker(simulator: RunningSimulator, tmp_path: Path) -> Iterator[Callab
 CLIENT_TIMEOUT = 0.15  # the worker's hcloud timeout (Settings.hetzner_timeout)
 LATE = 2 * CLIENT_TIMEOUT  # an answer this late is one the client never sees
 
+#: Transient trouble: each must be retried until the step succeeds, invisibly to the SECA client.
+TRANSIENT: dict[str, dict[str, Any]] = {
+    "500-server-error": {"status": 500},
+    "503-unavailable": {"status": 503},
+    "429-rate-limited": {"status": 429},
+    "423-locked": {"status": 423},
+    "timeout-nothing-done": {"status": 503, "latency": LATE},
+    "timeout-done-late": {"latency": LATE},  # Hetzner carries the request out after the client gave up
+    "answer-lost": {"status": 500, "after_effect": True},  # done, but the answer is an error
+    "answer-lost-in-timeout": {"after_effect": True, "latency": LATE},  # done, the answer comes too late
+}
+
 
 @pytest.fixture(scope="module")
 def worker(service: Service, spec_dir: Path, simulator_session: RunningSimulator, worker_db: Database) -> Worker:

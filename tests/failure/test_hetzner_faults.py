@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import hetzner_pace
 from tests.failure.conftest import (
     COMPUTE,
-    LATE,
     STORAGE,
+    TRANSIENT,
     Hetzner,
     Run,
     Workers,
@@ -51,17 +51,6 @@ DELETE_VOLUME = (DELETE, r"^/volumes/\d+$")
 DELETE_SSH_KEY = (DELETE, r"^/ssh_keys/\d+$")
 DELETE_GROUP = (DELETE, r"^/placement_groups/\d+$")
 
-#: Transient trouble: each must be retried until the step succeeds, invisibly to the SECA client.
-TRANSIENT: dict[str, dict[str, Any]] = {
-    "500-server-error": {"status": 500},
-    "503-unavailable": {"status": 503},
-    "429-rate-limited": {"status": 429},
-    "423-locked": {"status": 423},
-    "timeout-nothing-done": {"status": 503, "latency": LATE},
-    "timeout-done-late": {"latency": LATE},  # Hetzner carries the request out after the client gave up
-    "answer-lost": {"status": 500, "after_effect": True},  # done, but the answer is an error
-    "answer-lost-in-timeout": {"after_effect": True, "latency": LATE},  # done, the answer comes too late
-}
 
 
 def one(items: list[dict[str, Any]]) -> dict[str, Any]:

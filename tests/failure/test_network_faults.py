@@ -11,9 +11,9 @@ from hcloud import Client
 from tests.conftest import TENANT
 from tests.failure.conftest import (
     COMPUTE,
-    LATE,
     PROJECT,
     STORAGE,
+    TRANSIENT,
     WS,
     Hetzner,
     Run,
@@ -32,12 +32,8 @@ DELETE_NETWORK = ("DELETE", r"^/networks/\d+$")
 ADD_ROUTE = ("POST", r"^/networks/\d+/actions/add_route$")
 DELETE_ROUTE = ("POST", r"^/networks/\d+/actions/delete_route$")
 
-FAULTS: dict[str, dict[str, Any]] = {
-    "500-server-error": {"status": 500},
-    "503-unavailable": {"status": 503},
-    "429-rate-limited": {"status": 429},
-    "timeout-but-done": {"latency": LATE},  # the request is carried out, its answer lost
-}
+FAULTS = {name: TRANSIENT[name] for name in ("500-server-error", "503-unavailable", "429-rate-limited",
+                                              "timeout-done-late")}
 
 
 def owned_networks(hetzner: Hetzner, name: str) -> list[dict[str, Any]]:

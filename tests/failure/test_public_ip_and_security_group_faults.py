@@ -5,12 +5,10 @@ labels, never sent twice into a duplicate), and nothing once they are deleted.""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import TENANT
-from tests.failure.conftest import LATE, WS, Hetzner, Run, read, states
+from tests.failure.conftest import TRANSIENT, WS, Hetzner, Run, read, states
 
 POST, DELETE = "POST", "DELETE"
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
@@ -20,13 +18,8 @@ CREATE_FIREWALL = (POST, r"^/firewalls$")
 SET_RULES = (POST, r"^/firewalls/\d+/actions/set_rules$")
 DELETE_FIREWALL = (DELETE, r"^/firewalls/\d+$")
 
-FAULTS: dict[str, dict[str, Any]] = {
-    "500-server-error": {"status": 500},
-    "503-unavailable": {"status": 503},
-    "429-rate-limited": {"status": 429},
-    "answer-lost": {"status": 500, "after_effect": True},  # done on Hetzner, but the answer is an error
-    "answer-lost-in-timeout": {"after_effect": True, "latency": LATE},  # done, the answer comes too late
-}
+FAULTS = {name: TRANSIENT[name] for name in ("500-server-error", "503-unavailable", "429-rate-limited",
+                                              "answer-lost", "answer-lost-in-timeout")}
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
