@@ -23,6 +23,7 @@ from secapi_hetzner.hetzner.models import (
     HLocation,
     HNetwork,
     HPlacementGroup,
+    HPrivateNet,
     HRoute,
     HServer,
     HServerType,
@@ -37,7 +38,8 @@ from secapi_hetzner.hetzner.models import (
 
 __all__ = [
     "BACKGROUND_RESERVE", "Budget", "CallCounter", "Gateway", "Gateways", "HAction", "HCreated", "HImage",
-    "HLocation", "HNetwork", "HPlacementGroup", "HRoute", "HServer", "HServerType", "HSnapshot", "HSshKey",
+    "HLocation", "HNetwork", "HPlacementGroup", "HPrivateNet", "HRoute", "HServer", "HServerType", "HSnapshot",
+    "HSshKey",
     "HSubnet", "HTypeLocation", "HVolume",
     "HetznerError", "HetznerNotFound", "HetznerRejected", "HetznerTransient", "Labels", "Priority",
     "RequestBudget", "credential_fingerprint", "freeze_labels", "hetzner_errors", "reserved",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hcloud.firewalls import BoundFirewall, Firewall, FirewallRule
+from hcloud.firewalls import BoundFirewall, Firewall, FirewallResource, FirewallRule
+from hcloud.servers import Server
 
 from secapi_hetzner.hetzner.actions import action_from
 from secapi_hetzner.hetzner.core import GatewayCore, created_at
@@ -32,6 +33,10 @@ def _hcloud_rule(rule: HFirewallRule) -> FirewallRule:
     return FirewallRule(direction=rule.direction, protocol=rule.protocol, port=rule.port,
                         source_ips=list(rule.source_ips), destination_ips=list(rule.destination_ips),
                         description=rule.description)
+
+
+def _on_server(server_id: int) -> list[FirewallResource]:
+    return [FirewallResource(type="server", server=Server(id=server_id))]
 
 
 class FirewallsMixin(GatewayCore):
@@ -62,3 +67,15 @@ class FirewallsMixin(GatewayCore):
     def delete_firewall(self, firewall_id: int) -> None:
         """Only a firewall applied to nothing can be deleted (``resource_in_use``)."""
         self._call("firewalls.delete", lambda: self._client.firewalls.delete(Firewall(id=firewall_id)))
+
+    def apply_firewall(self, firewall_id: int, server_id: int) -> HAction | None:
+        """Apply to one server's public interfaces (``private_net_only_server`` for a server without one)."""
+        actions = self._call("firewalls.apply_to_resources", lambda: self._client.firewalls.apply_to_resources(
+            Firewall(id=firewall_id), _on_server(server_id)))
+        return action_from(actions[0]) if actions else None
+
+    def remove_firewall(self, firewall_id: int, server_id: int) -> HAction | None:
+        actions = self._call("firewalls.remove_from_resources",
+                             lambda: self._client.firewalls.remove_from_resources(
+                                 Firewall(id=firewall_id), _on_server(server_id)))
+        return action_from(actions[0]) if actions else None

@@ -118,6 +118,16 @@ class HCreated(NamedTuple, Generic[T]):
 
 
 @dataclass(frozen=True)
+class HPrivateNet:
+    """A server's attachment to a private network: its address there, alias addresses, interface MAC."""
+
+    network_id: int
+    ip: str
+    alias_ips: tuple[str, ...] = ()
+    mac_address: str = ""
+
+
+@dataclass(frozen=True)
 class HServer:
     id: int
     name: str
@@ -134,6 +144,20 @@ class HServer:
     locked: bool
     delete_protected: bool
     created: datetime
+    private_net: tuple[HPrivateNet, ...] = ()
+    primary_ipv4_id: int | None = None
+    primary_ipv6_id: int | None = None
+    #: the firewalls applied to its public interfaces
+    firewall_ids: tuple[int, ...] = ()
+
+    def attachment(self, network_id: int) -> HPrivateNet | None:
+        """Its attachment to ``network_id``, if attached."""
+        return next((n for n in self.private_net if n.network_id == network_id), None)
+
+    @property
+    def public(self) -> bool:
+        """It has a public interface (a primary IPv4 or IPv6)."""
+        return self.primary_ipv4_id is not None or self.primary_ipv6_id is not None
 
 
 @dataclass(frozen=True)

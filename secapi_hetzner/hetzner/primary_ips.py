@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from hcloud.locations import Location
 from hcloud.primary_ips import BoundPrimaryIP, PrimaryIP
 
-from secapi_hetzner.hetzner.actions import optional_action
+from secapi_hetzner.hetzner.actions import action_from, optional_action
 from secapi_hetzner.hetzner.core import GatewayCore, created_at
-from secapi_hetzner.hetzner.models import HCreated, HPrimaryIP, freeze_labels
+from secapi_hetzner.hetzner.models import HAction, HCreated, HPrimaryIP, freeze_labels
 
 
 def primary_ip_from(bound: BoundPrimaryIP) -> HPrimaryIP:
@@ -45,3 +45,13 @@ class PrimaryIPsMixin(GatewayCore):
     def delete_primary_ip(self, primary_ip_id: int) -> None:
         """Only an unassigned primary IP can be deleted (``must_be_unassigned``)."""
         self._call("primary_ips.delete", lambda: self._client.primary_ips.delete(PrimaryIP(id=primary_ip_id)))
+
+    def assign_primary_ip(self, primary_ip_id: int, server_id: int) -> HAction:
+        """The server must be off, in the primary IP's location, with no primary IP of that family."""
+        return action_from(self._call("primary_ips.assign", lambda: self._client.primary_ips.assign(
+            PrimaryIP(id=primary_ip_id), server_id, "server")))
+
+    def unassign_primary_ip(self, primary_ip_id: int) -> HAction:
+        """The server it is assigned to must be off."""
+        return action_from(self._call("primary_ips.unassign",
+                                      lambda: self._client.primary_ips.unassign(PrimaryIP(id=primary_ip_id))))
