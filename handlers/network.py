@@ -10,6 +10,7 @@ from secapi_hetzner.app import render
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.resources.internet_gateway import INTERNET_GATEWAY
 from secapi_hetzner.resources.network import NETWORK_KIND
+from secapi_hetzner.resources.nic import NIC
 from secapi_hetzner.resources.public_ip import PUBLIC_IP
 from secapi_hetzner.resources.route_table import ROUTE_TABLE
 from secapi_hetzner.resources.security_group import SECURITY_GROUP
@@ -27,6 +28,26 @@ def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
 
 def get_sku(tenant: str, name: str) -> render.Reply:
     return get_one(SKUS, tenant, name, "Network SKU")
+
+
+# -- NICs ------------------------------------------------------------------------------------------------
+
+
+def list_nics(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+              skip_token: str | None = None) -> render.Reply:
+    return list_resources(NIC, place(tenant, workspace), labels, limit, skip_token)
+
+
+def get_nic(tenant: str, workspace: str, name: str) -> render.Reply:
+    return get_resource(NIC, place(tenant, workspace), name)
+
+
+def create_or_update_nic(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
+    return put_resource(NIC, place(tenant, workspace), name, body)
+
+
+def delete_nic(tenant: str, workspace: str, name: str) -> render.Accepted:
+    return delete_resource(NIC, place(tenant, workspace), name)
 
 
 # -- public IPs ------------------------------------------------------------------------------------------

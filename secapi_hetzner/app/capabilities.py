@@ -29,7 +29,6 @@ NOT_SERVED: dict[str, tuple[str, str]] = {
     "object-storage": (UNSUPPORTED, "Hetzner Object Storage credentials cannot be managed through the "
                                     "Hetzner Cloud API."),
     "load-balancer": (PLANNED, "Hetzner Load Balancers will back this API; not built yet."),
-    "network": (PLANNED, "NICs are not built yet."),
 }
 
 #: What a client should know of a served operation, keyed ``slug:operationId`` (docs/compatibility.md has more).
@@ -42,14 +41,17 @@ SUPPORTED_NOTES: dict[str, str] = {
     "storage:listSkus": "hetzner-volume and local-nvme; no RD/LD/LE tiers (Hetzner guarantees no IOPS). "
                         "hetzner-volume as a boot volume becomes the server's local disk.",
     "network:listSkus": "No N1K/N5K/N10K tiers: Hetzner guarantees no bandwidth.",
-    "network:createOrUpdatePublicIp": "A Hetzner primary IP in the region's first location, auto_delete off. "
+    "network:createOrUpdatePublicIp": "A Hetzner primary IP, auto_delete off, in the location of the instance that "
+                                      "binds it through a NIC (else the region's first; moved, with a new address, "
+                                      "when an instance elsewhere binds it while it is free). "
                                       "Hetzner allocates every address: a requested spec.address is echoed, "
                                       "status.ipAddress is the real one (an IPv6 public IP is a /64).",
     "network:createOrUpdateSecurityGroup": "A Hetzner firewall (it filters servers' public interfaces only, never "
                                            "private networks); inline rules and ruleRefs merged; at most 50 Hetzner "
                                            "rules / 500 effective rules (412). Egress stays open while the group "
-                                           "has no egress rule (Hetzner's default). Applied to servers through "
-                                           "instances/NICs (not built yet).",
+                                           "has no egress rule (Hetzner's default). Applied to the servers of the "
+                                           "instances and NICs that reference it (none on private-only servers); "
+                                           "group peers are its members' public addresses, kept current.",
     "network:createOrUpdateSecurityGroupRule": "A logical rule (no Hetzner object); groups referencing it re-set "
                                                "their firewalls. No ICMP type/code matching, peers only CIDRs, "
                                                "addresses and security groups (412 otherwise).",
@@ -62,8 +64,15 @@ SUPPORTED_NOTES: dict[str, str] = {
     "network:createOrUpdateRoute-Table": "Routes of all tables of a network are the Hetzner network's routes (one "
                                          "destination, one target per network); IPv4 only; an instance target is "
                                          "programmed once it has an address in the network (pending until then).",
-    "network:createOrUpdateInternetGateway": "Logical (Hetzner has none): instances behind a 0.0.0.0/0 route to it "
-                                             "get public interfaces (not wired to instances yet).",
+    "network:createOrUpdateInternetGateway": "Logical (Hetzner has none): instances whose NIC's subnet routes "
+                                             "0.0.0.0/0 to it are created with public interfaces, the others "
+                                             "private-only; egressOnly is recorded (a Hetzner public interface "
+                                             "always accepts inbound traffic: filter it with a security group).",
+    "network:createOrUpdateNic": "A server's attachment to the subnet's Hetzner network, made by the instance "
+                                 "carrying the NIC: addresses[0] is its IP (0.0.0.0: Hetzner picks), the others "
+                                 "alias IPs; IPv4 only; public IPs become the server's primary IPs (one per family); "
+                                 "security groups its firewalls. A NIC no instance carries is logical (status without "
+                                 "addresses). skuRef is recorded only.",
 }
 
 #: Served operations whose effect is not complete yet, keyed ``slug:operationId``: ``partial`` in the matrix.

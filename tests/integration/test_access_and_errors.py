@@ -79,9 +79,9 @@ def test_malformed_bodies_never_500(service: Service, content: bytes) -> None:
 
 
 def test_unbuilt_operation_is_501_naming_the_capability(service: Service) -> None:
-    response = service.get("/providers/seca.network/v1/tenants/acme/workspaces/w/nics")
+    response = service.get("/providers/seca.load-balancer/v1beta1/tenants/acme/workspaces/w/network-load-balancers")
     body = assert_error(response, 501, "internal-server-error")
-    assert body["meta"]["capability"] == "seca.network/v1:listNics"
+    assert body["meta"]["capability"] == "seca.load-balancer/v1beta1:listNetworkLoadBalancers"
     assert "not built yet" in body["detail"]
 
 

@@ -18,8 +18,11 @@ from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec
 from secapi_hetzner.resources.instance.reconcile import InstanceReconciler
 from secapi_hetzner.resources.instance.translate import power_state_from_server, ssh_fingerprint
 from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.nic import usage as nic_usage
+from secapi_hetzner.resources.public_ip import usage as public_ip_usage
+from secapi_hetzner.resources.references import pointer
 from secapi_hetzner.scope import COMPUTE
-from secapi_hetzner.store.repository import Resource
+from secapi_hetzner.store.repository import Key, Resource
 
 POWER_ACTIONS = frozenset({"start", "stop", "restart"})
 #: Hetzner's limit for a server's cloud-init user data (SECA allows 64 KiB)
@@ -94,7 +97,50 @@ class InstanceKind(Kind):
             if ssh_fingerprint(key) is None:
                 raise errors.PreconditionFailed(f"spec.sshKeys[{index}] is not an OpenSSH public key.",
                                                 pointer=f"/spec/sshKeys/{index}")
+        self._admit_network(request, spec, before)
         return {} if request.old is not None else {"powerState": "off"}
+
+    @staticmethod
+    def _admit_network(request: Admission, spec: InstanceSpec, before: InstanceSpec | None) -> None:
+        """The NICs exist, are carried by no other instance, lead to different networks (Hetzner attaches a
+        server to a network once) and bind at most one public IP of each family; the security group exists.
+        A zone change keeps no public IP (Hetzner primary IPs stay in their location)."""
+        fields = ([("primaryNicRef", spec.primary_nic)] if spec.primary_nic else []) + \
+            [(f"additionalNicRefs.{i}", ref) for i, ref in enumerate(spec.additional_nics)]
+        networks_seen: dict[str, str] = {}
+        families: dict[str, str] = {}
+        for field, ref in fields:
+            name = request.expect(ref, field, "nics").name
+            nic = request.existing("nic", name, field)
+            others = [i for i in nic_usage.instances_using(request.repository, request.tenant, request.workspace,
+                                                           name) if i.key.name != request.name]
+            if others:
+                raise errors.PreconditionFailed(f"spec.{field}: NIC {name!r} is used by instance "
+                                                f"{others[0].key.name!r}.", pointer=pointer(field))
+            nic_spec = nic_usage.spec_of(nic)
+            if nic_spec.network in networks_seen and networks_seen[nic_spec.network] != name:
+                raise errors.PreconditionFailed(
+                    f"spec.{field}: NIC {name!r} and NIC {networks_seen[nic_spec.network]!r} are both in network "
+                    f"{nic_spec.network!r}; a Hetzner server is attached to a network once.", pointer=pointer(field))
+            networks_seen[nic_spec.network] = name
+            for ip_name in nic_spec.public_ip_names:
+                found = request.repository.get(Key(request.tenant, request.workspace, "", "public-ip", ip_name))
+                if found is None or found.deleted_at is not None:
+                    continue
+                family = public_ip_usage.family_of(found)
+                if family in families and families[family] != ip_name:
+                    raise errors.PreconditionFailed(
+                        f"spec.{field}: public IPs {families[family]!r} and {ip_name!r} are both {family}; a Hetzner "
+                        "server has one primary IP of each family.", pointer=pointer(field))
+                families[family] = ip_name
+                if before is not None and before.zone != spec.zone:
+                    raise errors.PreconditionFailed(
+                        f"spec.zone: the instance cannot move from {before.zone} to {spec.zone} with public IP "
+                        f"{ip_name!r} (NIC {name!r}): Hetzner primary IPs stay in their location. Remove it from the "
+                        "NIC first.", pointer="/spec/zone")
+        if spec.security_group is not None:
+            group = request.expect(spec.security_group, "securityGroupRef", "security-groups").name
+            request.existing("security-group", group, "securityGroupRef")
 
     def initial_record(self) -> dict[str, Any]:
         return InstanceRecord(create_attempts=0).to_json()  # no create sent: nothing to look for on Hetzner

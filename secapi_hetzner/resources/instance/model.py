@@ -21,6 +21,9 @@ class InstanceSpec:
     user_data: str | None = None
     ssh_keys: tuple[str, ...] = ()
     anti_affinity_group: str | None = None
+    primary_nic: Reference | None = None
+    additional_nics: tuple[Reference, ...] = ()
+    security_group: Reference | None = None
 
     @classmethod
     def parse(cls, spec: Mapping[str, Any]) -> InstanceSpec:
@@ -34,12 +37,22 @@ class InstanceSpec:
             user_data=spec.get("userData"),
             ssh_keys=tuple(spec.get("sshKeys") or ()),
             anti_affinity_group=spec.get("antiAffinityGroup"),
+            primary_nic=Reference.parse_optional(spec.get("primaryNicRef"), "spec.primaryNicRef"),
+            additional_nics=tuple(Reference.parse(ref, f"spec.additionalNicRefs.{i}")
+                                  for i, ref in enumerate(spec.get("additionalNicRefs") or [])),
+            security_group=Reference.parse_optional(spec.get("securityGroupRef"), "spec.securityGroupRef"),
         )
 
     @property
     def storage_names(self) -> tuple[str, ...]:
         """The block storages the instance uses: boot volume first."""
         return (self.boot_volume.name, *(v.name for v in self.data_volumes))
+
+    @property
+    def nic_names(self) -> tuple[str, ...]:
+        """The NICs the instance carries: the primary first."""
+        refs = (self.primary_nic, *self.additional_nics) if self.primary_nic else self.additional_nics
+        return tuple(dict.fromkeys(ref.name for ref in refs))
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,21 @@ class InstanceRecord(InternalRecord):
     move_snapshot_sent: bool | None = None
     #: the new server's create was sent (a lost answer is looked for by its labels)
     move_create_sent: bool | None = None
+    #: networking as last set on the server (resources/instance/networking.py): the NICs carried, and
+    #: the networks, primary IPs and firewalls the service attached, assigned and applied
+    nics: tuple[str, ...] | None = None
+    network_ids: tuple[int, ...] | None = None
+    primary_ip_ids: tuple[int, ...] | None = None
+    firewall_ids: tuple[int, ...] | None = None
+    #: a primary IP Hetzner made with the server, being unassigned for a NIC's public IP: deleted afterwards
+    drop_primary_ip: int | None = None
+    #: the server's public addresses (IPv4, IPv6 /64): security groups naming this one's as peers use them
+    public_addresses: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("nics", "network_ids", "primary_ip_ids", "firewall_ids", "public_addresses"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def server_type_for(self, sku: str) -> str | None:
         """The type this instance was placed with for ``sku``, if it was."""

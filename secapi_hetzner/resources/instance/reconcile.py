@@ -29,7 +29,7 @@ from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.block_storage import usage as block_storages
 from secapi_hetzner.resources.block_storage.model import BlockStorageSpec
 from secapi_hetzner.resources.image import usage as images
-from secapi_hetzner.resources.instance import translate
+from secapi_hetzner.resources.instance import networking, translate
 from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec, InstanceStatus, Power
 from secapi_hetzner.store.repository import Resource
 
@@ -87,16 +87,19 @@ class InstanceReconciler:
         resumed = resume(ctx, watched=(Step.SHUTDOWN,))  # a run that only waits reads the action, nothing else
         if isinstance(resumed, Outcome):
             return resumed
+        wanted = networking.plan(ctx)  # what its NICs and security groups ask (the database only)
+        if isinstance(wanted, Outcome):
+            return wanted
         server = self._find_server(ctx)
         if server is None:
-            outcome = self._create(ctx)
+            outcome = self._create(ctx, wanted)
             if outcome is not None:
                 return outcome
             server = self._find_server(ctx)
             if server is None:
                 return Outcome.retry_after_failure(0.5, "ServerMissing", "The new server does not show on Hetzner.")
         if server.location != _spec(ctx).zone:
-            moved = self._move(ctx, server)
+            moved = self._move(ctx, server, wanted)
             if isinstance(moved, Outcome):
                 return moved
             server = moved
@@ -104,7 +107,8 @@ class InstanceReconciler:
         if ended is not None:
             return ended
         self._place_boot_disk(ctx, server)
-        for converge in (self._converge_type, self._attach_volumes, self._converge_power):
+        network = partial(networking.converge, wanted=wanted, stop=self._stop)
+        for converge in (self._converge_type, self._attach_volumes, network, self._converge_power):
             result = converge(ctx, server)
             if isinstance(result, Outcome):
                 return result
@@ -144,8 +148,10 @@ class InstanceReconciler:
         ctx.update(internal={"server_id": found[0].id, "location": found[0].location})
         return found[0]
 
-    def _create(self, ctx: StepContext, snapshot: int | None = None) -> Outcome | None:
-        """Create the server, from what its boot volume holds, or, for a move, from ``snapshot``."""
+    def _create(self, ctx: StepContext, wanted: networking.NetworkPlan,
+                snapshot: int | None = None) -> Outcome | None:
+        """Create the server, from what its boot volume holds, or, for a move, from ``snapshot``, with the
+        public interfaces (and, for a private-only server, the network) of ``wanted``."""
         spec = _spec(ctx)
         request = translate.server_request_from_instance(spec, _wanted_type(ctx))
         boot = block_storages.find(ctx, spec.boot_volume.name)
@@ -177,14 +183,17 @@ class InstanceReconciler:
             # counted before it is sent: a create whose answer is lost is then looked for by its labels
             ctx.update(internal={"create_attempts": (_record(ctx).create_attempts or 0) + 1,
                                  "server_type": request.server_type, "placed_sku": spec.sku.name,
-                                 "move_create_sent": True if snapshot is not None else None})
+                                 "move_create_sent": True if snapshot is not None else None,
+                                 **networking.created(ctx, wanted)})
             server, action = ctx.gateway.create_server(
                 name=hetzner_name(ctx.resource.key.name, str(ctx.resource.id),
                                   tag=request.location if snapshot is not None else ""),
                 server_type=request.server_type,
                 image=image, location=request.location, labels=ctx.ownership_labels(),
                 user_data=request.user_data, ssh_key_ids=key_ids, volume_ids=volume_ids,
-                placement_group_id=group_id, start_after_create=False)
+                placement_group_id=group_id, start_after_create=False, network_ids=wanted.create_networks,
+                firewall_ids=wanted.firewall_ids if wanted.public else (),
+                public_ipv4=wanted.create_public("ipv4"), public_ipv6=wanted.create_public("ipv6"))
             ctx.update(internal={"server_id": server.id, "location": request.location})
             return action
 
@@ -194,7 +203,7 @@ class InstanceReconciler:
 
     # -- a zone change -------------------------------------------------------------------------------
 
-    def _move(self, ctx: StepContext, server: HServer) -> Outcome | HServer:
+    def _move(self, ctx: StepContext, server: HServer, wanted: networking.NetworkPlan) -> Outcome | HServer:
         """Hetzner cannot move a server, so a zone change makes a new one: the old server is shut down
         (as stop does), its disk is snapshotted, a server of the same type is created from the snapshot
         in the new zone with the same user data, SSH keys, labels and placement group, and then
@@ -215,7 +224,7 @@ class InstanceReconciler:
         snapshot = self._move_snapshot(ctx, server.id)
         if isinstance(snapshot, Outcome):
             return snapshot
-        waiting = self._create(ctx, snapshot=snapshot)
+        waiting = self._create(ctx, wanted, snapshot=snapshot)
         if waiting is not None:
             return waiting
         new_id = _record(ctx).server_id
@@ -509,6 +518,7 @@ class InstanceReconciler:
                 ctx.gateway.delete_server(leftover.id)
         self._delete_move_snapshot(ctx)  # a move that was under way
         block_storages.release(ctx, _spec(ctx).storage_names, ctx.resource.key.name)
+        networking.release(ctx)
         self._cleanup_shared(ctx)  # before the purge: a failure here is retried, not forgotten
         ctx.purge()
         return Outcome.done()

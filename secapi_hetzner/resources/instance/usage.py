@@ -29,3 +29,8 @@ def being_created_on(ctx: StepContext, storage: Resource) -> Resource | None:
                 and InstanceSpec.parse(user.spec).boot_volume.name == storage.key.name):
             return user
     return None
+
+
+def public_addresses_of(instance: Resource) -> tuple[str, ...]:
+    """The public addresses (IPv4, IPv6 /64) its server had when the instance last looked."""
+    return InstanceRecord.from_json(instance.internal).public_addresses or ()

@@ -53,3 +53,7 @@ class PublicIpRecord(InternalRecord):
     create_attempts: int | None = None
     #: the address of a primary IP deleted outside the service that this one replaces (said once)
     replaced: str | None = None
+    #: where an instance carrying a NIC that names it needs it (a primary IP serves servers of its location)
+    wanted_location: str | None = None
+    #: the address and location it had before it was moved to ``wanted_location`` (said once)
+    moved_from: str | None = None
