@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.hetzner_calls
+	$(BIN)/python -m bench.network_calls
 
 ## make docs: regenerate docs/capabilities.md from the code
 docs: install

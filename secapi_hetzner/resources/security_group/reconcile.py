@@ -10,7 +10,7 @@ from secapi_hetzner.engine.context import StepContext, hetzner_name
 from secapi_hetzner.engine.follow import follow, resume
 from secapi_hetzner.engine.outcome import Outcome
 from secapi_hetzner.engine.owned import remove_owned
-from secapi_hetzner.hetzner import HetznerNotFound
+from secapi_hetzner.hetzner import HetznerNotFound, HetznerRejected
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.security_group import usage
 from secapi_hetzner.resources.security_group.model import SecurityGroupRecord, SecurityGroupSpec
@@ -81,8 +81,11 @@ class SecurityGroupReconciler:
 
     def delete(self, ctx: StepContext) -> Outcome:
         record = SecurityGroupRecord.from_json(ctx.resource.internal)
-        remove_owned(ctx, record.firewall_id, record.create_attempts, delete=ctx.gateway.delete_firewall,
-                     find=ctx.gateway.find_firewalls)
+        try:
+            remove_owned(ctx, record.firewall_id, record.create_attempts, delete=ctx.gateway.delete_firewall,
+                         find=ctx.gateway.find_firewalls)
+        except HetznerRejected as exc:  # still applied: the instance that used it is removing it
+            return ctx.wait(f"Hetzner firewall {record.firewall_id} is still applied ({exc})", reason="InUse")
         ctx.purge()
         return Outcome.done()
 
