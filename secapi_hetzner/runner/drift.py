@@ -139,6 +139,8 @@ class DriftReconciler:
             current = self.repository.get_by_id(resource.id, conn, lock=True)
             if current is None or current.state in (State.DELETING, State.ERROR):
                 return False
+            if self.db.all("pending_operations", {"resource_id": current.id}, conn):
+                return False  # the engine is converging it (a NIC or public IP woke it): not drift
             if drift.failed:
                 status = transition(current.status, Event.FAILED, now(), reason=drift.reason, message=drift.message)
                 self.repository.save(conn, current.with_changes(status=status))

@@ -69,3 +69,35 @@ def test_no_drift_no_change(service: Service) -> None:
     version = service.get(f"{COMPUTE}/vm-steady").json()["metadata"]["resourceVersion"]
     assert "instance/vm-steady" not in current().drift.run_once().drifted
     assert service.get(f"{COMPUTE}/vm-steady").json()["metadata"]["resourceVersion"] == version
+
+
+def test_a_nic_detached_outside_puts_the_instance_in_error_and_a_put_restores_it(service: Service) -> None:
+    base = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
+    service.put(f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces/{WS}", {"spec": {}})
+    service.put(f"{base}/networks/dnet", {"spec": {"cidr": {"ipv4": "10.60.0.0/16"}, "skuRef": {
+        "resource": f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network"}}})
+    table = {"resource": f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/dnet/route-tables/drt"}
+    service.put(f"{base}/networks/dnet/subnets/dsub", {"spec": {"cidr": {"ipv4": "10.60.1.0/24"}, "zone": "fsn1",
+                                                              "routeTableRef": table}})
+    service.put(f"{base}/nics/dnic", {"spec": {"addresses": ["10.60.1.5"], "subnetRef": {
+        "resource": f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/dnet/subnets/dsub"}}})
+    service.put(f"{STORAGE}/vm-nic-boot", {"spec": {"sizeGB": 20, "skuRef": LOCAL}})
+    body = {"spec": {"skuRef": {"resource": "skus/cx23"}, "zone": "fsn1", "primaryNicRef": {"resource": "nics/dnic"},
+                     "bootVolume": {"deviceRef": {"resource": "block-storages/vm-nic-boot"}}}}
+    service.put(f"{COMPUTE}/vm-nic", body)
+    service.drain()
+    assert service.get(f"{COMPUTE}/vm-nic").json()["status"]["state"] == "active"
+    assert "instance/vm-nic" not in current().drift.run_once().drifted  # as the service left it: no drift
+    client = console(service)
+    [server] = [s for s in client.servers.get_all() if s.name.startswith("vm-nic")]
+    [network] = [n for n in client.networks.get_all() if n.labels.get("secapi.cloud/name") == "dnet"]
+    client.servers.detach_from_network(server, network).wait_until_finished()
+    report = current().drift.run_once()
+    assert "instance/vm-nic" in report.drifted
+    got = service.get(f"{COMPUTE}/vm-nic").json()
+    assert got["status"]["state"] == "error" and got["status"]["conditions"][0]["reason"] == "ChangedOutsideService"
+    assert f"detached from network {network.id}" in got["status"]["conditions"][0]["message"]
+    assert service.put(f"{COMPUTE}/vm-nic", body).status_code == 200
+    service.drain()
+    assert service.get(f"{COMPUTE}/vm-nic").json()["status"]["state"] == "active"
+    assert [n.ip for n in client.servers.get_by_id(server.id).private_net] == ["10.60.1.5"]

@@ -16,7 +16,7 @@ from secapi_hetzner.resources.catalog import server_type_for_sku
 from secapi_hetzner.resources.catalog import translate as catalog
 from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec
 from secapi_hetzner.resources.instance.reconcile import InstanceReconciler
-from secapi_hetzner.resources.instance.translate import power_state_from_server, ssh_fingerprint
+from secapi_hetzner.resources.instance.translate import networking_drift, power_state_from_server, ssh_fingerprint
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.nic import usage as nic_usage
 from secapi_hetzner.resources.public_ip import usage as public_ip_usage
@@ -167,6 +167,11 @@ class InstanceKind(Kind):
         if resource.state == State.ACTIVE and server.server_type != wanted:
             return Drift("ChangedOutsideService", f"Hetzner server {server.id} is now {server.server_type}, "
                                                   f"not {wanted}.")
+        if resource.state == State.ACTIVE:
+            changed = networking_drift(record, server)
+            if changed:
+                return Drift("ChangedOutsideService", f"Hetzner server {server.id}: {changed} outside secapi-hetzner; "
+                                                      "PUT the instance again to restore its networking.")
         power = power_state_from_server(server)
         if power is not None and resource.state == State.ACTIVE and resource.status.get("powerState") != power:
             return Drift(status={"powerState": power, "powerStateSince": rfc3339(now())}, internal={"power": power})

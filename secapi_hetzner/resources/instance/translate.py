@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from secapi_hetzner.hetzner.models import HServer
 from secapi_hetzner.resources.block_storage.model import BlockStorageSpec
-from secapi_hetzner.resources.instance.model import InstanceSpec, Power
+from secapi_hetzner.resources.instance.model import InstanceRecord, InstanceSpec, Power
 
 SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
                  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
@@ -54,3 +54,13 @@ def power_state_from_server(server: HServer) -> Power | None:
     """``on`` (running) or ``off``; None while Hetzner moves the server between them (starting, stopping,
     initializing, …): a start that fails leaves the server off, so ``starting`` is never taken as on."""
     return {"running": "on", "off": "off"}.get(server.status)  # type: ignore[return-value]
+
+
+def networking_drift(record: InstanceRecord, server: HServer) -> str | None:
+    """What of the networking the service set on the server is gone (detached, removed, unassigned), if any."""
+    attached = {n.network_id for n in server.private_net}
+    lost = [f"detached from network {n}" for n in record.network_ids or () if n not in attached]
+    lost += [f"firewall {f} removed" for f in record.firewall_ids or () if f not in server.firewall_ids]
+    bound = {server.primary_ipv4_id, server.primary_ipv6_id}
+    lost += [f"primary IP {p} unassigned" for p in record.primary_ip_ids or () if p not in bound]
+    return ", ".join(lost) or None
