@@ -341,3 +341,27 @@ def test_security_group_peers_are_the_members_public_addresses(service: Service)
     for path in (f"{GROUPS}/db", f"{GROUPS}/app", f"{STORAGE}/boot-m"):
         assert service.delete(path).status_code == 202
     service.drain()
+
+
+def test_a_zone_change_keeps_a_private_nic_and_its_address(service: Service) -> None:
+    create(service, f"{STORAGE}/boot-mv", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
+    create(service, f"{NICS}/nic-mv", nic_body(["10.1.1.40"]))
+    create(service, f"{COMPUTE}/vm-mv", instance_body("boot-mv", ("nic-mv",)))
+    service.drain()
+    before = server_of(service, "vm-mv")
+    assert before["location"]["name"] == "fsn1" and [a["ip"] for a in before["private_net"]] == ["10.1.1.40"]
+    assert service.put(f"{COMPUTE}/vm-mv", instance_body("boot-mv", ("nic-mv",), zone="nbg1")).status_code == 200
+    service.drain()
+    vm = service.get(f"{COMPUTE}/vm-mv").json()
+    assert vm["status"]["state"] == "active", service.operations()[-2:]
+    after = server_of(service, "vm-mv")
+    assert after["id"] != before["id"] and after["location"]["name"] == "nbg1"
+    assert after["public_net"]["ipv4"] is None  # still private-only
+    assert [(a["network"], a["ip"]) for a in after["private_net"]] == [(network_id(service, "net-n"), "10.1.1.40")]
+    nic = service.get(f"{NICS}/nic-mv").json()
+    assert nic["status"]["addresses"] == ["10.1.1.40"] and str(after["id"]) in nic["status"]["conditions"][0]["message"]
+    service.delete(f"{COMPUTE}/vm-mv")
+    service.drain()
+    for path in (f"{NICS}/nic-mv", f"{STORAGE}/boot-mv"):
+        assert service.delete(path).status_code == 202
+    service.drain()
