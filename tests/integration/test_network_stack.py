@@ -31,10 +31,15 @@ def delete(service: Service, path: str) -> None:
     assert response.status_code == 202, response.text
 
 
+#: the SECA names of this stack's Hetzner objects (other modules share the simulator)
+OURS = {"web", "front", "back", "ip-1", "ip-2"}
+
+
 def hetzner(service: Service, collection: str) -> list[dict[str, Any]]:
     projects = service.simulator.state.dump()["projects"]
     return [item for project in projects.values() for item in project.get(collection, [])
-            if item.get("labels", {}).get("secapi.cloud/managed") == "true"]
+            if item.get("labels", {}).get("secapi.cloud/managed") == "true"
+            and item["labels"].get("secapi.cloud/name") in OURS]
 
 
 def named(service: Service, collection: str, name: str) -> dict[str, Any]:

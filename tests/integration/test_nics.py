@@ -365,3 +365,32 @@ def test_a_zone_change_keeps_a_private_nic_and_its_address(service: Service) -> 
     for path in (f"{NICS}/nic-mv", f"{STORAGE}/boot-mv"):
         assert service.delete(path).status_code == 202
     service.drain()
+
+
+def test_two_instances_racing_for_one_nic_leave_one_attachment(service: Service) -> None:
+    import concurrent.futures
+
+    create(service, f"{NICS}/nic-race", nic_body(["10.1.1.50"]))
+    for name in ("boot-r1", "boot-r2"):
+        create(service, f"{STORAGE}/{name}", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
+    service.drain()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda n: service.put(f"{COMPUTE}/vm-{n}", instance_body(f"boot-{n}", ("nic-race",))),
+                                ("r1", "r2")))
+    assert sorted(a.status_code for a in answers) in ([201, 201], [201, 412])
+    service.drain()
+    states_by_name = {n: service.get(f"{COMPUTE}/vm-{n}") for n in ("r1", "r2")}
+    winners = [n for n, r in states_by_name.items() if r.status_code == 200 and r.json()["status"]["state"] == "active"]
+    assert len(winners) == 1, {n: r.json()["status"] for n, r in states_by_name.items() if r.status_code == 200}
+    losers = [r.json() for n, r in states_by_name.items() if n not in winners and r.status_code == 200]
+    assert all(body["status"]["conditions"][0]["reason"] == "NicInUse" for body in losers)
+    attached = [a for s in hetzner(service, "servers") for a in s["private_net"] if a["ip"] == "10.1.1.50"]
+    assert len(attached) == 1
+    assert service.get(f"{NICS}/nic-race").json()["status"]["conditions"][0]["message"].startswith(
+        f"Carried by instance 'vm-{winners[0]}'")
+    for n in ("r1", "r2"):
+        service.delete(f"{COMPUTE}/vm-{n}")
+    service.drain()
+    for path in (f"{NICS}/nic-race", f"{STORAGE}/boot-r1", f"{STORAGE}/boot-r2"):
+        assert service.delete(path).status_code == 202
+    service.drain()

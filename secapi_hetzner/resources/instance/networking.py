@@ -108,6 +108,9 @@ def plan(ctx: StepContext) -> NetworkPlan | Outcome:
         nic = ctx.lookup("nic", name)
         if nic is None or nic.deleted_at is not None:
             return Outcome.failed("NicMissing", f"NIC {name!r} does not exist.")
+        carrier = nics.claim(ctx, nic, key.name)
+        if carrier != key.name:  # two instances admitted at once with the same NIC: the first to claim keeps it
+            return Outcome.failed("NicInUse", f"NIC {name!r} is carried by instance {carrier!r}.")
         nic_spec = nics.spec_of(nic)
         network = networks.live_network(ctx.repository, key.tenant, key.workspace, nic_spec.network)
         subnet = subnets.live_subnet(ctx.repository, key.tenant, key.workspace, nic_spec.network,
@@ -319,11 +322,11 @@ def report(ctx: StepContext, server: HServer, wanted: NetworkPlan) -> None:
 def release(ctx: StepContext) -> None:
     """The server is gone: its NICs are carried by nothing, and what followed its addresses is woken."""
     record = _record(ctx)
-    for name in record.nics or ():
-        nic = ctx.lookup("nic", name)
-        if nic is not None:
-            nics.detached(ctx, nic)
     spec = _spec(ctx)
+    for name in dict.fromkeys((*(record.nics or ()), *spec.nic_names)):
+        nic = ctx.lookup("nic", name)
+        if nic is not None and nics.record_of(nic).instance == ctx.resource.key.name:
+            nics.detached(ctx, nic)
     groups = [spec.security_group.name] if spec.security_group else []
     for name in spec.nic_names:
         nic = ctx.lookup("nic", name)

@@ -45,3 +45,23 @@ def detached(ctx: StepContext, nic: Resource) -> None:
     """The NIC is carried by no server any more."""
     ctx.update_other(nic.id, NicRecord, internal={name: None for name in NicRecord.__dataclass_fields__},
                      deleting_too=True)
+
+
+def claim(ctx: StepContext, nic: Resource, instance: str) -> str:
+    """Make ``instance`` the NIC's carrier unless a live instance that references it carries it already;
+    the carrier afterwards. Atomic (the NIC's row is locked), so two instances admitted at once with one
+    NIC cannot both put it on their servers."""
+    key = nic.key
+    with ctx.db.transaction() as conn:
+        current = ctx.repository.get_by_id(nic.id, conn, lock=True)
+        if current is None:
+            return instance
+        holder = NicRecord.from_json(current.internal).instance
+        if holder not in (None, instance):
+            users = ctx.repository.referencing(key.tenant, key.workspace, "instance", f'nics/{key.name}"', conn)
+            if any(u.key.name == holder and u.deleted_at is None for u in users):
+                return holder
+        if holder != instance:
+            internal = NicRecord.from_json(current.internal).changed(instance=instance).to_json()
+            ctx.repository.save(conn, current.with_changes(internal=internal))
+        return instance
