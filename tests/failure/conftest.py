@@ -92,6 +92,24 @@ def storage_body(size: int, *, volume: bool = False) -> dict[str, Any]:
     return {"spec": {"sizeGB": size, "skuRef": VOLUME_SKU if volume else LOCAL_SKU}}
 
 
+NETWORK_API = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
+
+
+def internet_facing_network(tag: str, octet: int) -> list[tuple[str, dict[str, Any]]]:
+    """PUTs of network ``net<tag>`` (10.<octet>.0.0/16) whose subnet ``sub<tag>`` (10.<octet>.1.0/24) routes
+    ``0.0.0.0/0`` to internet gateway ``ig<tag>``: instances with a NIC there get public interfaces."""
+    seca = f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net{tag}"
+    return [
+        (f"{NETWORK_API}/networks/net{tag}", {"spec": {"cidr": {"ipv4": f"10.{octet}.0.0/16"}, "skuRef": {
+            "resource": f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network"}}}),
+        (f"{NETWORK_API}/internet-gateways/ig{tag}", {"spec": {}}),
+        (f"{NETWORK_API}/networks/net{tag}/route-tables/rt{tag}", {"spec": {"routes": [
+            {"destinationCidrBlock": "0.0.0.0/0", "targetRef": {"resource": f"internet-gateways/ig{tag}"}}]}}),
+        (f"{NETWORK_API}/networks/net{tag}/subnets/sub{tag}", {"spec": {
+            "cidr": {"ipv4": f"10.{octet}.1.0/24"}, "zone": "fsn1",
+            "routeTableRef": {"resource": f"{seca}/route-tables/rt{tag}"}}})]
+
+
 def states(body: dict[str, Any]) -> list[str]:
     """The condition history, newest first (what SECA clients assert)."""
     return [c["state"] for c in body["status"]["conditions"]]

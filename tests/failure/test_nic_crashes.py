@@ -23,6 +23,7 @@ from tests.failure.conftest import (
     Workers,
     accepted,
     claim_as_dead_worker,
+    internet_facing_network,
     make_stale,
     operations,
     read,
@@ -41,18 +42,9 @@ def ref(path: str) -> dict[str, str]:
 
 def build(service: Service, workers: Workers, tag: str, pip: bool) -> None:
     """A network whose subnet routes to an internet gateway, a NIC in it (with a public IP), a boot disk."""
-    tables = f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net{tag}/route-tables"
     subnet = f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net{tag}/subnets/sub{tag}"
-    bodies: list[tuple[str, dict[str, Any]]] = [
-        (f"{NET}/networks/net{tag}", {"spec": {"cidr": {"ipv4": "10.50.0.0/16"}, "skuRef": ref(
-            f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network")}}),
-        (f"{NET}/internet-gateways/ig{tag}", {"spec": {}}),
-        (f"{NET}/networks/net{tag}/route-tables/rt{tag}", {"spec": {"routes": [
-            {"destinationCidrBlock": "0.0.0.0/0", "targetRef": ref(f"internet-gateways/ig{tag}")}]}}),
-        (f"{NET}/networks/net{tag}/subnets/sub{tag}", {"spec": {
-            "cidr": {"ipv4": "10.50.1.0/24"}, "zone": "fsn1", "routeTableRef": ref(f"{tables}/rt{tag}")}}),
-        (f"{STORAGE}/boot{tag}", storage_body(20)),
-        (f"{NET}/nics/nic{tag}", {"spec": {"addresses": ["10.50.1.7"], "subnetRef": ref(subnet)}})]
+    bodies = [*internet_facing_network(tag, 50), (f"{STORAGE}/boot{tag}", storage_body(20)),
+              (f"{NET}/nics/nic{tag}", {"spec": {"addresses": ["10.50.1.7"], "subnetRef": ref(subnet)}})]
     if pip:
         bodies.append((f"{NET}/public-ips/ip{tag}", {"spec": {"version": "IPv4"}}))
     for path, body in bodies:

@@ -11,7 +11,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import TENANT
-from tests.failure.conftest import COMPUTE, STORAGE, TRANSIENT, WS, Hetzner, Run, read, storage_body
+from tests.failure.conftest import (
+    COMPUTE,
+    STORAGE,
+    TRANSIENT,
+    WS,
+    Hetzner,
+    Run,
+    internet_facing_network,
+    read,
+    storage_body,
+)
 
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
 POST = "POST"
@@ -38,20 +48,6 @@ def nic_body(addresses: list[str], pip: str | None, group: str | None, tag: str)
                      "securityGroupRefs": [ref(f"security-groups/{group}")] if group else []}}
 
 
-def network(run: Run, tag: str) -> None:
-    """A network whose subnet routes to an internet gateway (the simulator starts empty for each test)."""
-    tables = f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net{tag}/route-tables"
-    for path, body in (
-            (f"{NET}/networks/net{tag}", {"spec": {"cidr": {"ipv4": "10.40.0.0/16"}, "skuRef": ref(
-                f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network")}}),
-            (f"{NET}/internet-gateways/ig{tag}", {"spec": {}}),
-            (f"{NET}/networks/net{tag}/route-tables/rt{tag}", {"spec": {"routes": [
-                {"destinationCidrBlock": "0.0.0.0/0", "targetRef": ref(f"internet-gateways/ig{tag}")}]}}),
-            (f"{NET}/networks/net{tag}/subnets/sub{tag}", {"spec": {
-                "cidr": {"ipv4": "10.40.1.0/24"}, "zone": "fsn1", "routeTableRef": ref(f"{tables}/rt{tag}")}})):
-        run.put(path, body, 201)
-
-
 def server_of(hetzner: Hetzner, name: str) -> dict[str, Any]:
     [server] = hetzner.owned("servers", "instance", name)
     return server
@@ -74,7 +70,8 @@ def test_an_instance_carrying_a_nic_survives_a_fault_at_every_networking_step(
                            {"direction": "ingress", "protocol": "tcp", "ports": {"from": 22, "to": 22}}]}}),
                        (f"{STORAGE}/boot{tag}", storage_body(20))):
         run.put(path, body, 201)
-    network(run, tag)
+    for path, body in internet_facing_network(tag, 40):
+        run.put(path, body, 201)
     run.converge()
     run.put(f"{NET}/nics/{nic}", nic_body(["10.40.1.10", "10.40.1.11"], one, group, tag), 201)
     run.put(f"{COMPUTE}/{vm}", {"spec": {
