@@ -394,3 +394,25 @@ def test_two_instances_racing_for_one_nic_leave_one_attachment(service: Service)
     for path in (f"{NICS}/nic-race", f"{STORAGE}/boot-r1", f"{STORAGE}/boot-r2"):
         assert service.delete(path).status_code == 202
     service.drain()
+
+
+def test_a_private_server_given_a_public_ip_gets_its_firewall_too(service: Service) -> None:
+    create(service, f"{STORAGE}/boot-pv", {"spec": {"sizeGB": 20, "skuRef": LOCAL_SKU}})
+    create(service, f"{GROUPS}/pv", {"spec": {"rules": [
+        {"direction": "ingress", "protocol": "tcp", "ports": {"from": 22, "to": 22}}]}})
+    create(service, f"{PIPS}/pip-pv", {"spec": {"version": "IPv4"}})
+    create(service, f"{NICS}/nic-pv", nic_body(["10.1.1.60"], groups=("pv",)))
+    create(service, f"{COMPUTE}/vm-pv", instance_body("boot-pv", ("nic-pv",)))
+    service.drain()
+    server = server_of(service, "vm-pv")
+    assert server["public_net"]["ipv4"] is None and firewall_servers(service, "pv") == []  # private-only: none
+    create(service, f"{NICS}/nic-pv", nic_body(["10.1.1.60"], pips=("pip-pv",), groups=("pv",)))
+    service.drain()
+    server = server_of(service, "vm-pv")
+    assert server["public_net"]["ipv4"]["id"] == labelled(service, "primary_ips", "public-ip", "pip-pv")["id"]
+    assert firewall_servers(service, "pv") == [server["id"]]
+    service.delete(f"{COMPUTE}/vm-pv")
+    service.drain()
+    for path in (f"{NICS}/nic-pv", f"{PIPS}/pip-pv", f"{GROUPS}/pv", f"{STORAGE}/boot-pv"):
+        assert service.delete(path).status_code == 202
+    service.drain()

@@ -267,7 +267,8 @@ def _drop_if_hetzners(ctx: StepContext, primary_ip_id: int) -> None:
 def _firewalls(ctx: StepContext, server: HServer, wanted: NetworkPlan, stop: Stop) -> Stepped:
     """Hetzner firewalls filter public interfaces only: a private-only server gets none."""
     ours = set(_record(ctx).firewall_ids or ())
-    want = set(wanted.firewall_ids) if server.public else set()
+    public = server.public or bool(wanted.primary_ips)  # a public IP assigned just now makes it public
+    want = set(wanted.firewall_ids) if public else set()
     applied = set(server.firewall_ids)
     changed = False
     for firewall in sorted((applied & ours) - want):
