@@ -168,6 +168,59 @@ def _tenant_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workspace_token(args: argparse.Namespace) -> int:
+    """Give a workspace its own Hetzner project (token from standard input), clear it (back to the tenant's
+    project) or list the workspaces that have one. A workspace's existing Hetzner objects stay in the
+    project they were made in, so the token changes only for a workspace holding no resources, unless
+    ``--same-project`` says the new token is for the same project (a token rotation)."""
+    from secapi_hetzner.store.credentials import Credentials, load_key
+
+    settings = Settings.from_env()
+    if args.list:
+        with migrated_database(settings) as db:
+            found = Credentials(db, load_key(settings.secret_key, settings.data_dir), operator_token="",
+                                simulated=False).workspaces_with_own_project(args.tenant)
+        for item in found:
+            print(f"{item.tenant:<20} {item.workspace:<40} {item.updated_at}")
+        return 0
+    if not args.tenant or not args.workspace:
+        return _refuse("workspace-token", "needs --tenant and --workspace (or --list)")
+    token = "" if args.clear else sys.stdin.readline().strip()
+    if not args.clear and not token:
+        print("no token on standard input", file=sys.stderr)
+        return 2
+    with migrated_database(settings) as db:
+        held = int((db.one("count_workspace_resources_held", {"tenant": args.tenant, "workspace": args.workspace})
+                    or {"n": 0})["n"])
+        if held and not args.same_project:
+            return _refuse("workspace-token", f"workspace {args.workspace!r} holds {held} resource(s) whose Hetzner "
+                                              "objects stay in the project they were made in; change its project "
+                                              "only while it is empty, or pass --same-project for a new token of "
+                                              "the same project")
+        credentials = Credentials(db, load_key(settings.secret_key, settings.data_dir), operator_token="",
+                                  simulated=False)
+        if args.clear:
+            had = credentials.clear_workspace_token(args.tenant, args.workspace)
+            print(f"workspace {args.workspace!r} of tenant {args.tenant!r} uses its tenant's Hetzner project"
+                  + ("" if had else " (it had no project of its own)"))
+        else:
+            credentials.set_workspace_token(args.tenant, args.workspace, token)
+            print(f"workspace {args.workspace!r} of tenant {args.tenant!r} now uses its own Hetzner project")
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """Re-encrypt every stored Hetzner token with the newest service key (the first of SECA_SECRET_KEY)."""
+    from secapi_hetzner.store.credentials import Credentials, load_key
+
+    settings = Settings.from_env()
+    with migrated_database(settings) as db:
+        count = Credentials(db, load_key(settings.secret_key, settings.data_dir), operator_token="",
+                            simulated=False).rotate()
+    print(f"{count} stored Hetzner token(s) re-encrypted with the newest service key; older keys may go")
+    return 0
+
+
 def _capabilities(args: argparse.Namespace) -> int:
     from secapi_hetzner.app.capabilities import build_matrix, markdown
 
@@ -215,6 +268,18 @@ def parser() -> argparse.ArgumentParser:
     tenant_token = commands.add_parser("tenant-token", help="set a tenant's Hetzner API token (read from stdin)")
     tenant_token.add_argument("--tenant", required=True)
     tenant_token.set_defaults(run=_tenant_token)
+    workspace_token = commands.add_parser(
+        "workspace-token", help="give a workspace its own Hetzner project (token read from stdin), clear or list")
+    workspace_token.add_argument("--tenant", default=None)
+    workspace_token.add_argument("--workspace", default=None)
+    workspace_token.add_argument("--clear", action="store_true", help="back to the tenant's Hetzner project")
+    workspace_token.add_argument("--list", action="store_true", help="the workspaces with a project of their own")
+    workspace_token.add_argument("--same-project", action="store_true",
+                                 help="the new token is for the project the workspace already uses (a rotation)")
+    workspace_token.set_defaults(run=_workspace_token)
+    keys = commands.add_parser("keys", help="service keys: 'rotate' re-encrypts stored tokens with the newest")
+    keys.add_argument("action", choices=("rotate",))
+    keys.set_defaults(run=_keys)
     commands.add_parser("capabilities", help="print the capability matrix as Markdown").set_defaults(
         run=_capabilities)
     return root

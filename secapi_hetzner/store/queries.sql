@@ -236,6 +236,42 @@ SELECT hetzner_token_enc FROM tenants WHERE name = %(tenant)s;
 -- Store a tenant's Hetzner token (already encrypted).
 UPDATE tenants SET hetzner_token_enc = %(token)s WHERE name = %(tenant)s;
 
+-- get_workspace_hetzner_token --
+-- A workspace's encrypted Hetzner token, if it has its own project.
+SELECT hetzner_token_enc FROM workspace_credentials WHERE tenant = %(tenant)s AND workspace = %(workspace)s;
+
+-- set_workspace_hetzner_token --
+-- Store a workspace's Hetzner token (already encrypted).
+INSERT INTO workspace_credentials (tenant, workspace, hetzner_token_enc) VALUES (%(tenant)s, %(workspace)s, %(token)s)
+ON CONFLICT (tenant, workspace) DO UPDATE SET hetzner_token_enc = EXCLUDED.hetzner_token_enc, updated_at = now();
+
+-- clear_workspace_hetzner_token --
+-- The workspace goes back to its tenant's project; a row means it had its own.
+DELETE FROM workspace_credentials WHERE tenant = %(tenant)s AND workspace = %(workspace)s RETURNING workspace;
+
+-- list_workspace_hetzner_tokens --
+-- Which workspaces use their own Hetzner project (never the token).
+SELECT tenant, workspace, updated_at FROM workspace_credentials
+WHERE %(tenant)s::text IS NULL OR tenant = %(tenant)s ORDER BY tenant, workspace;
+
+-- all_encrypted_hetzner_tokens --
+-- Every stored Hetzner token, for re-encryption under the newest service key.
+SELECT 'tenant' AS owner, name AS tenant, '' AS workspace, hetzner_token_enc FROM tenants
+WHERE hetzner_token_enc IS NOT NULL
+UNION ALL
+SELECT 'workspace', tenant, workspace, hetzner_token_enc FROM workspace_credentials;
+
+-- count_workspace_resources_held --
+-- Resources of a workspace that may hold Hetzner objects: live ones and those still being deleted.
+SELECT count(*) AS n FROM resources WHERE tenant = %(tenant)s AND workspace = %(workspace)s AND purged_at IS NULL;
+
+-- credential_generation --
+-- How many times stored Hetzner tokens changed (processes drop their cache when it moves).
+SELECT generation FROM credential_changes WHERE id = 1;
+
+-- bump_credential_generation --
+UPDATE credential_changes SET generation = generation + 1 WHERE id = 1;
+
 -- find_references_anywhere --
 -- Resources of a kind, in any tenant or workspace, not being deleted, whose spec mentions a value.
 SELECT * FROM resources

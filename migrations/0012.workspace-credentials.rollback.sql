@@ -1,0 +1,2 @@
+DROP TABLE credential_changes;
+DROP TABLE workspace_credentials;
