@@ -1,4 +1,4 @@
-"""No credential in clear anywhere: a workload with opaque tokens, JWTs and a tenant's own Hetzner token
+"""No credential in clear anywhere: a workload with opaque tokens, JWTs, a tenant's and a workspace's own Hetzner tokens
 (good and bad, allowed and denied, with Hetzner calls behind them) is run with every log at DEBUG; then the
 logs and every table of the database are searched for each token and its distinctive parts."""
 
@@ -27,6 +27,8 @@ from tests.support.servers import serve_in_thread
 
 ISSUER, AUDIENCE = "https://idp.example", "secapi-hetzner"
 HETZNER_TOKEN = "tenant-own-hetzner-token-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
+WORKSPACE_TOKEN = "workspace-own-hetzner-token-9876543210zyxwvutsrqponmlkjihgfedcbaZYXW"
+OWN_STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/leak-own/block-storages"
 BASE = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
 STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/leak/block-storages"
 
@@ -56,6 +58,7 @@ def test_no_token_is_logged_or_stored(tmp_path: Path, databases: DatabaseFactory
     opaque = services.tokens.issue(TENANT, label="leak-test")
     outsider = services.tokens.issue(TENANT, label="leak-outsider", subject="nobody")
     services.credentials.set_token(TENANT, HETZNER_TOKEN)
+    services.credentials.set_workspace_token(TENANT, "leak-own", WORKSPACE_TOKEN)
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "tenant": TENANT, "exp": now + 300}
     good_jwt = jwt.encode(claims, key, algorithm="ES256", headers={"kid": "k1"})
@@ -79,6 +82,10 @@ def test_no_token_is_logged_or_stored(tmp_path: Path, databases: DatabaseFactory
             assert call("GET", BASE, expired_jwt) == 401
             assert call("GET", BASE, tokens[-1]) == 401
             assert call("DELETE", f"{STORAGE}/disk", opaque) == 202
+            assert call("PUT", f"{BASE}/leak-own", opaque, json={"spec": {}}) == 201
+            assert call("PUT", f"{OWN_STORAGE}/disk", opaque, json=body) == 201  # with the workspace's token
+            services.worker.drain()
+            assert call("DELETE", f"{OWN_STORAGE}/disk", good_jwt) == 202
             services.worker.drain()
         logged = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
         assert any("hetzner" in r.name.lower() or "engine" in r.name for r in caplog.records), \
@@ -87,7 +94,7 @@ def test_no_token_is_logged_or_stored(tmp_path: Path, databases: DatabaseFactory
             tables = [r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
             stored = "\n".join(str(conn.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
-        for secret in [*(part for token in tokens for part in _secrets(token)), HETZNER_TOKEN]:
+        for secret in [*(part for token in tokens for part in _secrets(token)), HETZNER_TOKEN, WORKSPACE_TOKEN]:
             assert secret not in logged, f"a token ({secret[:8]}…) is in the logs"
             assert secret not in stored, f"a token ({secret[:8]}…) is in the database"
     finally:
