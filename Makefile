@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## make run: serve on 127.0.0.1:8080 (HOST, PORT, SECA_DATA_DIR override); simulator unless HCLOUD_TOKEN (or HCLOUD_ENDPOINT) is set
 run: install
-	$(BIN)/secapi-hetzner serve --dev
+	SECA_LOG_FORMAT=$${SECA_LOG_FORMAT:-text} $(BIN)/secapi-hetzner serve --dev
 
 ## make test: lint, then every test suite (unit, contract incl. Schemathesis, simulator, integration, failure)
 test: install lint

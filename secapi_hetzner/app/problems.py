@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
@@ -23,6 +24,8 @@ from starlette.types import Scope, Send
 from secapi_hetzner import errors
 
 log = logging.getLogger(__name__)
+#: the header carrying a request's id (asgi-correlation-id): echoed in every answer, quoted in error bodies
+REQUEST_ID_HEADER = "X-Request-Id"
 
 ERROR_MEDIA_TYPE = "application/json"
 MAX_INSTANCE_LENGTH = 256
@@ -108,8 +111,9 @@ def error_body(
         "instance": (instance or "/")[:MAX_INSTANCE_LENGTH],
         "sources": sources,
     }
-    if meta:
-        body["meta"] = meta
+    request_id = correlation_id.get()
+    if meta or request_id:
+        body["meta"] = {**(meta or {}), **({"requestId": request_id} if request_id else {})}
     return body
 
 
@@ -213,13 +217,13 @@ async def send_problem(scope: Scope, send: Send, status: int, detail: str, *, pa
 
 async def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """A bug or an unknown failure: 500 with a correlation id, never a traceback."""
-    correlation_id = uuid.uuid4().hex
-    log.error("unexpected error %s on %s %s", correlation_id, request.method, _request_path(request),
+    reference = correlation_id.get() or uuid.uuid4().hex
+    log.error("unexpected error %s on %s %s", reference, request.method, _request_path(request),
               exc_info=exc)
     body = error_body(
         500,
-        f"An unexpected error occurred. Quote correlation id {correlation_id} when reporting it.",
+        f"An unexpected error occurred. Quote correlation id {reference} when reporting it.",
         instance=_request_path(request),
-        meta={"correlationId": correlation_id},
+        meta={"correlationId": reference},
     )
     return problem_response(500, body)

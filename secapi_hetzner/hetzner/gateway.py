@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 import requests
 from hcloud import Client
 
+from secapi_hetzner import metrics
 from secapi_hetzner.hetzner.actions import ActionsMixin
 from secapi_hetzner.hetzner.budget import Budget, CallCounter, Priority, RequestBudget
-from secapi_hetzner.hetzner.errors import HetznerTransient, hetzner_errors
+from secapi_hetzner.hetzner.errors import HetznerError, HetznerTransient, hetzner_errors
 from secapi_hetzner.hetzner.firewalls import FirewallsMixin
 from secapi_hetzner.hetzner.images import ImagesMixin
 from secapi_hetzner.hetzner.models import HImage, HLocation, HServerType, HTypeLocation
@@ -83,12 +84,21 @@ class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixi
     def _call(self, name: str, fn: Callable[[], R]) -> R:
         wait = self.budget.take(self.priority)
         if wait > 0:
+            metrics.HETZNER_RATE_LIMITED.inc()
             raise HetznerTransient("rate_limit_exceeded",
                                    f"Client-side Hetzner request budget exhausted; retry in {wait:.0f}s.")
         self.counter.add(name)
         log.debug("hetzner call %s (project %s)", name, self.project)
-        with hetzner_errors():
-            return fn()
+        try:
+            with hetzner_errors():
+                result = fn()
+        except HetznerError as exc:
+            metrics.HETZNER_CALLS.labels(name, exc.code or "error").inc()
+            if exc.code == "rate_limit_exceeded":
+                metrics.HETZNER_RATE_LIMITED.inc()
+            raise
+        metrics.HETZNER_CALLS.labels(name, "ok").inc()
+        return result
 
     # -- catalog -------------------------------------------------------------------------------------
 

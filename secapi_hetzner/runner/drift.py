@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from secapi_hetzner import metrics
 from secapi_hetzner.clock import now
 from secapi_hetzner.engine.context import KIND, MANAGED
 from secapi_hetzner.engine.observe import Collection, Drift, Inventory
@@ -150,5 +151,6 @@ class DriftReconciler:
                 return False
             else:
                 return False
+        metrics.DRIFT_FINDINGS.labels(resource.key.kind).inc()
         log.warning("drift: %s/%s: %s", resource.key.kind, resource.key.name, drift.message)
         return True

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, metrics
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
 from secapi_hetzner.engine.pacing import ActionPacing
@@ -247,6 +247,10 @@ class Worker:
 
     def record(self, ctx: StepContext, outcome: Outcome) -> None:
         op = ctx.operation
+        kind = ctx.resource.key.kind
+        metrics.OPERATION_OUTCOMES.labels(kind, metrics.reason_label(op.reason), outcome.kind).inc()
+        if outcome.kind == "retry" and outcome.failure:
+            metrics.OPERATION_RETRIES.labels(kind).inc()
         if not self.queue.holds(op, self.id):
             # This worker was declared dead and its operation handed to another one while it ran:
             # that one owns the outcome now, and this late one must not overwrite it.

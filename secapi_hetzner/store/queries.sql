@@ -325,6 +325,18 @@ UPDATE request_budgets
    AND least(capacity, tokens + greatest(0, extract(epoch FROM now() - stamp)) * refill_per_second)
        > %(remaining)s;
 
+-- queue_metrics --
+-- Operations waiting and running, and how long the oldest due one has waited (metrics).
+SELECT count(*) FILTER (WHERE status = 'todo') AS todo, count(*) FILTER (WHERE status = 'doing') AS doing,
+       coalesce(extract(epoch FROM now() - min(run_after) FILTER (WHERE status = 'todo' AND run_after <= now())), 0)
+         AS oldest_due
+  FROM operations WHERE status IN ('todo', 'doing');
+
+-- request_budget_levels --
+-- Requests left in every project's shared bucket now (metrics).
+SELECT project, least(capacity, tokens + greatest(0, extract(epoch FROM now() - stamp)) * refill_per_second) AS level
+  FROM request_budgets ORDER BY project;
+
 -- request_budget_level --
 -- Requests left in a project's shared bucket now (tests, diagnostics).
 SELECT least(capacity, tokens + greatest(0, extract(epoch FROM now() - stamp)) * refill_per_second) AS level

@@ -4,6 +4,7 @@ operation (with a fake queue and a fake step context). No I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -74,6 +75,8 @@ class FakeQueue:
 class FakeContext:
     operation: Operation
     updates: list[dict[str, Any]] = field(default_factory=list)
+    #: what the outcome metrics read of the resource: its kind
+    resource: Any = field(default_factory=lambda: SimpleNamespace(key=SimpleNamespace(kind="instance")))
 
     def update(self, **changes: Any) -> None:
         self.updates.append(changes)

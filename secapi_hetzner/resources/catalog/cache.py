@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, metrics
 from secapi_hetzner.hetzner import Gateway, HetznerError, HImage, HLocation, HServerType
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class CatalogCache:
             self._snapshot = snapshot
             self._loaded_at = self._clock()
             self.refreshes += 1
+        metrics.catalog_fetched()
 
     def refresh(self) -> CatalogSnapshot:
         """Load a fresh snapshot now (raises :class:`errors.Unavailable` if Hetzner fails)."""
