@@ -25,7 +25,7 @@ from secapi_hetzner.hetzner import Gateway, HetznerError, HetznerRejected, Hetzn
 from secapi_hetzner.lifecycle import Event
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.settings import EngineTimings
-from secapi_hetzner.store import Database
+from secapi_hetzner.store import Database, notifications
 from secapi_hetzner.store.operations import Operation, Queue
 from secapi_hetzner.store.repository import Resource, ResourceRepository
 
@@ -155,6 +155,9 @@ class Worker:
         except Exception:  # the database is away: the heartbeat thread registers as soon as it is back
             log.exception("worker %s: registering failed", self.id)
         threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.id}", daemon=True).start()
+        if self.db.url:  # new work queued by any replica wakes this worker at once (polling stays the fallback)
+            threading.Thread(target=notifications.listen, args=(self.db.url, self.wake, self._stop),
+                             name=f"listen-{self.id}", daemon=True).start()
         try:
             self._work(resync)
         finally:  # however the loop ends, the heartbeat ends with it (a beating worker's work is never freed)

@@ -46,6 +46,7 @@ class Queue:
         if reason == "delete":
             self.db.run("cancel_operations", {"resource_id": resource_id}, conn)
         self.db.run("enqueue_operation", {"resource_id": resource_id, "reason": reason}, conn)
+        self.db.run("notify_operations", {}, conn)
 
     def claim(self, worker_id: str) -> Operation | None:
         try:

@@ -117,6 +117,10 @@ DELETE FROM page_cursors WHERE expires_at <= now();
 INSERT INTO operations (resource_id, reason, run_after) VALUES (%(resource_id)s, %(reason)s, now())
 ON CONFLICT (resource_id, reason) WHERE status = 'todo' DO NOTHING;
 
+-- notify_operations --
+-- Wake the listening workers of every replica (delivered when the enqueuing transaction commits).
+SELECT pg_notify('seca_operations', '');
+
 -- cancel_operations --
 -- Drop waiting work that a delete makes pointless.
 UPDATE operations SET status = 'cancelled', updated_at = now()
