@@ -72,7 +72,9 @@ def test_dockerfile_mirrors_make_run() -> None:
     assert 'ENTRYPOINT ["secapi-hetzner"]' in dockerfile and 'CMD ["serve"]' in dockerfile
     for path in ("pyproject.toml", "secapi_hetzner", "handlers", "spec", "migrations"):
         assert f"COPY {path}" in dockerfile, path
-    assert "USER seca" in dockerfile and "FROM python:3.11-slim" in dockerfile
+    assert "USER seca" in dockerfile and "FROM python:3.11.11-slim-bookworm AS build" in dockerfile
+    assert dockerfile.count("FROM ") == 2 and "COPY --from=build" in dockerfile  # two stages
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
 
 
 def test_only_the_gateway_package_imports_hcloud() -> None:
