@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secapi_hetzner import logs
+from secapi_hetzner import logs, tracing
 from secapi_hetzner.settings import DEFAULT_TENANT, Settings
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ def _worker(args: argparse.Namespace) -> int:
     if settings.migrate and not args.no_migrate:
         apply_migrations(settings.database_url)
     db = Database(settings.database_url, max_size=2)
+    tracing.configure("secapi-hetzner-worker")
     services = build_services(settings, db)
     worker = services.worker
     if settings.metrics_port:

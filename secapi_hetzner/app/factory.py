@@ -10,10 +10,11 @@ import connexion
 from asgi_correlation_id import CorrelationIdMiddleware
 from connexion.exceptions import ProblemException
 from connexion.options import SwaggerUIOptions
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, tracing
 from secapi_hetzner.app import capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
@@ -91,6 +92,7 @@ def _known_regions() -> set[str]:
 def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     """The whole service as one ASGI app. ``db`` defaults to a pool on ``settings.database_url``."""
     database = db or Database(settings.database_url)
+    tracing.configure()
     install(build_services(settings, database))
 
     services = current()
@@ -134,4 +136,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     inner = SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
         ReadOnlyBodyMiddleware(regional)))))
     # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
-    return CorrelationIdMiddleware(RequestMetricsMiddleware(inner), header_name=REQUEST_ID_HEADER)
+    traced = OpenTelemetryMiddleware(inner, exclude_spans=["receive", "send"])  # a no-op without an exporter
+    return CorrelationIdMiddleware(RequestMetricsMiddleware(traced), header_name=REQUEST_ID_HEADER)

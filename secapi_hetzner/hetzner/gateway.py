@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import requests
 from hcloud import Client
 
-from secapi_hetzner import metrics
+from secapi_hetzner import metrics, tracing
 from secapi_hetzner.hetzner.actions import ActionsMixin
 from secapi_hetzner.hetzner.budget import Budget, CallCounter, Priority, RequestBudget
 from secapi_hetzner.hetzner.errors import HetznerError, HetznerTransient, hetzner_errors
@@ -90,7 +90,7 @@ class Gateway(ActionsMixin, ServersMixin, VolumesMixin, SshKeysMixin, ImagesMixi
         self.counter.add(name)
         log.debug("hetzner call %s (project %s)", name, self.project)
         try:
-            with hetzner_errors():
+            with tracing.hetzner_span(name), hetzner_errors():
                 result = fn()
         except HetznerError as exc:
             metrics.HETZNER_CALLS.labels(name, exc.code or "error").inc()

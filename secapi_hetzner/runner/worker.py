@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from secapi_hetzner import errors, metrics
+from secapi_hetzner import errors, metrics, tracing
 from secapi_hetzner.engine.context import StepContext
 from secapi_hetzner.engine.outcome import MAX_ATTEMPTS_UNEXPECTED, MAX_FAILURES, Outcome, backoff, reason_from_code
 from secapi_hetzner.engine.pacing import ActionPacing
@@ -230,12 +230,14 @@ class Worker:
                           kind.record, self.architecture_of, self.resolve_sku, self.timings, self.pacing,
                           self.watch)
         try:
-            if op.reason == "apply":
-                outcome = kind.reconciler.apply(ctx)
-            elif op.reason == "delete":
-                outcome = kind.reconciler.delete(ctx)
-            else:
-                outcome = kind.reconciler.act(ctx, op.reason)
+            with tracing.step_span(f"{op.reason} {resource.key.kind}", op.traceparent, {
+                    "seca.kind": resource.key.kind, "seca.operation": op.id, "seca.step": op.step or "start"}):
+                if op.reason == "apply":
+                    outcome = kind.reconciler.apply(ctx)
+                elif op.reason == "delete":
+                    outcome = kind.reconciler.delete(ctx)
+                else:
+                    outcome = kind.reconciler.act(ctx, op.reason)
         except HetznerTransient as exc:
             if exc.code == LOCKED:  # one of the object's actions runs (maybe ours, whose answer was lost): wait
                 outcome = ctx.wait(f"Hetzner: {exc.code}: {exc.message}", max(self.timings.action_poll, 0.1),

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import psycopg
 
+from secapi_hetzner import tracing
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.db import Conn, Row
 
@@ -31,11 +32,13 @@ class Operation:
     #: failures so far (transient Hetzner errors, lost answers, bugs): what backoff and give-up count
     failures: int = 0
     created_at: datetime | None = None
+    #: the W3C traceparent of the request that enqueued it ("" when it was not traced)
+    traceparent: str = ""
 
     @classmethod
     def from_row(cls, row: Row) -> Operation:
         return cls(row["id"], row["resource_id"], row["reason"], row["attempts"], row["step"], row["action_id"],
-                   row["op_key"], row.get("failures", 0), row.get("created_at"))
+                   row["op_key"], row.get("failures", 0), row.get("created_at"), row.get("traceparent") or "")
 
 
 class Queue:
@@ -45,7 +48,8 @@ class Queue:
     def enqueue(self, conn: Conn, resource_id: UUID, reason: str) -> None:
         if reason == "delete":
             self.db.run("cancel_operations", {"resource_id": resource_id}, conn)
-        self.db.run("enqueue_operation", {"resource_id": resource_id, "reason": reason}, conn)
+        self.db.run("enqueue_operation", {"resource_id": resource_id, "reason": reason,
+                                          "traceparent": tracing.current_traceparent()}, conn)
         self.db.run("notify_operations", {}, conn)
 
     def claim(self, worker_id: str) -> Operation | None:

@@ -114,7 +114,8 @@ DELETE FROM page_cursors WHERE expires_at <= now();
 
 -- enqueue_operation --
 -- Ask the workers to converge a resource; repeats of the same reason coalesce into one todo.
-INSERT INTO operations (resource_id, reason, run_after) VALUES (%(resource_id)s, %(reason)s, now())
+INSERT INTO operations (resource_id, reason, run_after, traceparent)
+VALUES (%(resource_id)s, %(reason)s, now(), %(traceparent)s)
 ON CONFLICT (resource_id, reason) WHERE status = 'todo' DO NOTHING;
 
 -- notify_operations --
