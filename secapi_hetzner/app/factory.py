@@ -18,6 +18,7 @@ from secapi_hetzner import errors, tracing
 from secapi_hetzner.app import capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
+from secapi_hetzner.app.etags import ConditionalGetMiddleware
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
 from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
@@ -137,4 +138,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
         ReadOnlyBodyMiddleware(regional)))))
     # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
     traced = OpenTelemetryMiddleware(inner, exclude_spans=["receive", "send"])  # a no-op without an exporter
-    return CorrelationIdMiddleware(RequestMetricsMiddleware(traced), header_name=REQUEST_ID_HEADER)
+    conditional = ConditionalGetMiddleware(traced)  # ETag on every GET, 304 for If-None-Match
+    return CorrelationIdMiddleware(RequestMetricsMiddleware(conditional), header_name=REQUEST_ID_HEADER)
