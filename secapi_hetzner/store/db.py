@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,8 @@ class Database:
             kwargs={"row_factory": dict_row, "autocommit": True},
         )
         self._in_transaction = threading.local()
+        #: named statements run, by name (the SQL-count tests read it: a list costs the same for any page size)
+        self.executed: Counter[str] = Counter()
 
     def close(self) -> None:
         self.pool.close()
@@ -94,6 +97,7 @@ class Database:
 
     def all(self, name: str, params: dict[str, Any] | None = None,
             conn: psycopg.Connection[Row] | None = None, *, timeout: float | None = None) -> list[Row]:
+        self.executed[name] += 1
         if conn is not None:
             with db_errors():
                 return conn.execute(QUERIES[name], params or {}).fetchall()
@@ -107,6 +111,7 @@ class Database:
 
     def run(self, name: str, params: dict[str, Any] | None = None,
             conn: psycopg.Connection[Row] | None = None) -> int:
+        self.executed[name] += 1
         if conn is not None:
             with db_errors():
                 return conn.execute(QUERIES[name], params or {}).rowcount

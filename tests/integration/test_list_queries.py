@@ -1,0 +1,72 @@
+"""Lists cost a constant number of SQL statements, whatever the page size: no statement per item (the
+computed status fields of a page are read for the whole page at once)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from secapi_hetzner.app.services import current
+from tests.conftest import TENANT, Service
+
+WS = "ws-lists"
+ITEMS = 12
+NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
+
+
+def ref(path: str) -> dict[str, str]:
+    return {"resource": path}
+
+
+COLLECTIONS: dict[str, tuple[str, Any]] = {
+    "workspaces": (f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces", lambda i: {"spec": {}}),
+    "block-storages": (f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}/block-storages",
+                       lambda i: {"spec": {"sizeGB": 20, "skuRef": ref("skus/local-nvme")}}),
+    "route-tables": (f"{NET}/networks/net/route-tables", lambda i: {"spec": {"routes": [
+        {"destinationCidrBlock": f"10.{i}.0.0/16", "targetRef": ref(f"instances/target-{i}")}]}}),
+    "nics": (f"{NET}/nics", lambda i: {"spec": {"addresses": [f"10.4.1.{i + 10}"], "subnetRef": ref(
+        f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net/subnets/sub")}}),
+    "security-groups": (f"{NET}/security-groups", lambda i: {"spec": {"rules": [{"direction": "ingress"}]}}),
+    "internet-gateways": (f"{NET}/internet-gateways", lambda i: {"spec": {}}),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def estate(service: Service) -> None:
+    assert service.put(f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces/{WS}", {"spec": {}}).status_code \
+        == 201
+    assert service.put(f"{NET}/networks/net", {"spec": {"cidr": {"ipv4": "10.4.0.0/16"},
+                                                        "skuRef": ref("skus/hetzner-private-network")}}).status_code \
+        == 201
+    table = ref(f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net/route-tables/item-0")
+    assert service.put(f"{NET}/networks/net/subnets/sub", {"spec": {"cidr": {"ipv4": "10.4.1.0/24"}, "zone": "fsn1",
+                                                                     "routeTableRef": table}}).status_code == 201
+    for collection, (path, body) in COLLECTIONS.items():
+        for i in range(ITEMS):
+            assert service.put(f"{path}/item-{i}", body(i)).status_code == 201, (collection, i)
+    service.drain()
+
+
+#: looked at at most once a second, whatever the request (revoked tokens, rotated credentials)
+PERIODIC = ("token_generation", "credential_generation")
+
+
+def statements(service: Service, path: str, limit: int) -> Counter[str]:
+    db = current().db
+    before = Counter(db.executed)
+    response = service.get(path, params={"limit": limit})
+    assert response.status_code == 200 and len(response.json()["items"]) == limit
+    spent = Counter(db.executed) - before
+    for name in PERIODIC:
+        spent.pop(name, None)
+    return spent
+
+
+@pytest.mark.parametrize("collection", list(COLLECTIONS))
+def test_a_list_costs_the_same_statements_for_any_page_size(service: Service, collection: str) -> None:
+    path = COLLECTIONS[collection][0]
+    small, large = statements(service, path, 2), statements(service, path, ITEMS - 2)  # both pages go on
+    assert small == large, f"{collection}: {small} for 2 items, {large} for {ITEMS - 2}"
+    assert sum(large.values()) <= 8, large
