@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.hetzner_calls
 	$(BIN)/python -m bench.network_calls
+	$(BIN)/python -m bench.reads
 
 ## make docs: regenerate docs/capabilities.md from the code
 docs: install

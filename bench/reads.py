@@ -1,0 +1,134 @@
+"""`make bench` (part 5): read throughput and latency through the service against two ceilings in the same
+run (issue 13): a bare Starlette route and a minimal Connexion AsyncApp serving the same bytes (the
+service's SKU list), each behind gunicorn with 2 uvicorn workers, loaded by wrk (2 threads, 16
+connections). Not a test: nothing here asserts; the machine is shared, so compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import ROOT, machine, record, running_service
+from secapi_hetzner.simulator_process import free_port
+
+
+@contextmanager
+def ceiling(app: str, body: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "BENCH_BODY_FILE": str(body), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "uvicorn_worker.UvicornWorker",
+                                "-b", f"127.0.0.1:{port}", f"bench.ceilings:{app}"], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/skus"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{app} did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, seconds: int, token: str = "") -> dict[str, float]:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+            "p50_ms": _ms(latency["50"]), "p99_ms": _ms(latency["99"]),
+            "errors": float(non_2xx.group(1)) if non_2xx else 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("bench.reads: wrk is not installed (apt-get install wrk); skipped", file=sys.stderr)
+        return
+    rows: list[dict[str, Any]] = []
+    with running_service(workers=2, extra_env={"SECA_LOG_LEVEL": "WARNING"}) as svc:
+        headers = {"Authorization": f"Bearer {svc.token}"}
+        base = f"{svc.url}/providers"
+        t = svc.tenant
+        with httpx.Client(headers=headers, timeout=30) as client:
+            for i in range(50):
+                client.put(f"{base}/seca.workspace/v1/tenants/{t}/workspaces/ws-{i:02d}",
+                           json={"spec": {}}).raise_for_status()
+            skus = client.get(f"{base}/seca.compute/v1/tenants/{t}/skus")
+            skus.raise_for_status()
+            one_sku = skus.json()["items"][0]["metadata"]["name"]
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+            handle.write(skus.content)
+        body = Path(handle.name)
+        targets = [("bare Starlette, SKU list bytes", None, "starlette_app"),
+                   ("minimal Connexion AsyncApp, same bytes", None, "connexion_app"),
+                   ("service: SKU list", f"{base}/seca.compute/v1/tenants/{t}/skus", None),
+                   ("service: one SKU", f"{base}/seca.compute/v1/tenants/{t}/skus/{one_sku}", None),
+                   ("service: regions list", f"{base}/seca.region/v1/regions", None),
+                   ("service: one workspace", f"{base}/seca.workspace/v1/tenants/{t}/workspaces/ws-00", None),
+                   ("service: list of 50 workspaces",
+                    f"{base}/seca.workspace/v1/tenants/{t}/workspaces?limit=50", None)]
+        for name, url, app in targets:
+            if app is not None:
+                with ceiling(app, body) as ceiling_url:
+                    result = wrk(ceiling_url, args.seconds)
+            else:
+                assert url is not None
+                result = wrk(url, args.seconds, svc.token)
+            rows.append({"target": name, **result})
+            print(f"{name}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms",
+                  flush=True)
+        body.unlink()
+    report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "rows": rows,
+              "body_bytes": len(skus.content)}
+    record("reads", report, markdown(report))
+
+
+def markdown(report: dict[str, Any]) -> str:
+    rows = report["rows"]
+    connexion_rps = next(r["rps"] for r in rows if r["target"].startswith("minimal Connexion"))
+    sku_rps = next(r["rps"] for r in rows if r["target"] == "service: SKU list")
+    lines = [f"# Reads through the service vs. two ceilings ({report['date']})", "",
+             f"wrk, 2 threads, 16 connections, each target behind gunicorn with 2 uvicorn workers, one run; the SKU "
+             f"list is {report['body_bytes']} bytes. Goals (issue 13): SKU list ≥ 0.6× the Connexion ceiling, any "
+             "single GET ≥ 0.5×, p99 ≤ 3× p50, a list of 50 ≥ 0.3× the SKU list.", "",
+             "| target | req/s | p50 | p99 | × Connexion ceiling | × SKU list | non-2xx |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['target']} | {row['rps']:.0f} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms | "
+                     f"{row['rps'] / connexion_rps:.2f} | {row['rps'] / sku_rps:.2f} | {row['errors']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
