@@ -7,6 +7,8 @@ seen (:func:`visible`)."""
 from __future__ import annotations
 
 import contextvars
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,10 +21,42 @@ from secapi_hetzner.scope import Api
 _decision: contextvars.ContextVar[Decision | None] = contextvars.ContextVar("seca_access", default=None)
 
 
+#: how long a process decides with a tenant's rules before reading them again; a change made through this
+#: process is seen at once, one made through another replica within this time
+RULES_FRESH_SECONDS = 1.0
+RULE_KINDS = frozenset({"role", "role-assignment"})
+#: keyed by (database, tenant): two services in one process (tests) never share rules
+_rules: dict[tuple[str, str], tuple[float, Rules]] = {}
+_changes: dict[tuple[str, str], int] = {}
+_lock = threading.Lock()
+
+
+def rules_changed(kind: str, tenant: str) -> None:
+    """A resource was written: when it was a role or an assignment, the tenant's cached rules go."""
+    if kind in RULE_KINDS:
+        key = (current().db.url, tenant)
+        with _lock:
+            _rules.pop(key, None)
+            _changes[key] = _changes.get(key, 0) + 1
+
+
 def rules_of(tenant: str) -> Rules:
-    rows = current().db.all("access_rules", {"tenant": tenant})
-    return Rules.from_specs(((r["name"], r["spec"]) for r in rows if r["kind"] == "role"),
-                            (r["spec"] for r in rows if r["kind"] == "role-assignment"))
+    """The tenant's roles and assignments, read at most once a second per process (one query)."""
+    started = time.monotonic()
+    db = current().db
+    key = (db.url, tenant)
+    with _lock:
+        cached = _rules.get(key)
+        if cached is not None and started - cached[0] < RULES_FRESH_SECONDS:
+            return cached[1]
+        seen = _changes.get(key, 0)
+    rows = db.all("access_rules", {"tenant": tenant})
+    rules = Rules.from_specs(((r["name"], r["spec"]) for r in rows if r["kind"] == "role"),
+                             (r["spec"] for r in rows if r["kind"] == "role-assignment"))
+    with _lock:
+        if _changes.get(key, 0) == seen:  # no change was made here meanwhile: these rules are current
+            _rules[key] = (started, rules)
+    return rules
 
 
 def authorise(api: Api, method: str, template: str, params: Mapping[str, Any]) -> contextvars.Token[Decision | None]:

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
 from secapi_hetzner import errors, tracing
-from secapi_hetzner.app import capabilities, health, problems
+from secapi_hetzner.app import access, capabilities, health, problems
 from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.etags import ConditionalGetMiddleware
@@ -78,7 +78,8 @@ def build_services(settings: Settings, db: Database) -> Services:
     tokens = TokenRegistry(db, settings.tokens_file, jwt=JwtVerifier(settings.jwt) if settings.jwt else None)
     return Services(settings=settings, db=db, tokens=tokens,
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
-                    resource_service=ResourceService(db, catalog, on_enqueue=worker.wake), worker=worker,
+                    resource_service=ResourceService(db, catalog, on_enqueue=worker.wake,
+                                                     on_change=access.rules_changed), worker=worker,
                     credentials=credentials,
                     drift=DriftReconciler(db, gateway_for, list(KINDS.values()), every=settings.timings.resync_every))
 

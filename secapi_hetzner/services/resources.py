@@ -50,8 +50,10 @@ class Applied:
 
 
 class ResourceService:
-    def __init__(self, db: Database, catalog: Catalog, on_enqueue: Any = None) -> None:
+    def __init__(self, db: Database, catalog: Catalog, on_enqueue: Any = None, on_change: Any = None) -> None:
         self.on_enqueue = on_enqueue or (lambda: None)
+        #: told of every committed write, with the kind and tenant (access control drops its cached rules)
+        self.on_change = on_change or (lambda kind, tenant: None)
         self.db = db
         self.repository = ResourceRepository(db)
         self.queue = Queue(db)
@@ -85,6 +87,7 @@ class ResourceService:
             except DuplicateKey:
                 if attempt:
                     raise
+        self.on_change(kind.kind, place.tenant)
         self.on_enqueue()
         return Applied(self.with_live_status(kind, [applied.resource])[0], applied.created)
 
@@ -187,6 +190,7 @@ class ResourceService:
             marked = self._mark_deleted(conn, kind, current)
             for child, child_kind in along:
                 self._mark_deleted(conn, child_kind, child)
+        self.on_change(kind.kind, place.tenant)
         self.on_enqueue()
         return marked
 

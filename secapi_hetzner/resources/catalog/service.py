@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
@@ -56,6 +57,8 @@ class Catalog:
         self.base_url = base_url.rstrip("/")
         self.regional_apis = tuple(regional_apis)
         self.versions = VersionBook()
+        #: the compute SKU specs of each region, worked out once per catalog snapshot (not per request)
+        self._compute_specs: tuple[object, dict[str, dict[str, Any]]] | None = None
 
     # -- regions -------------------------------------------------------------------------------------
 
@@ -94,11 +97,25 @@ class Catalog:
     def compute_skus(self, tenant: str, region: str) -> list[CatalogItem]:
         """Hetzner's server types offered in the region, and the SECA standard tiers they realise there."""
         zones = self.zones(region)
-        server_types = self.cache.get().server_types
-        specs = {st.name: body for st in server_types
-                 if (body := translate.compute_sku_spec_from_server_type(st, zones)) is not None}
-        specs.update(tiers.compute_tier_sku_specs(server_types, zones))
-        return [self._sku(COMPUTE, "instance-sku", tenant, region, name, body) for name, body in sorted(specs.items())]
+        specs = self._compute_specs_of(region, zones)
+        # the memo is shared by every request: each answer gets its own copy of the bodies
+        return [self._sku(COMPUTE, "instance-sku", tenant, region, name, copy.deepcopy(body))
+                for name, body in sorted(specs.items())]
+
+    def _compute_specs_of(self, region: str, zones: Sequence[str]) -> dict[str, Any]:
+        snapshot = self.cache.get()
+        memo = self._compute_specs
+        if memo is None or memo[0] is not snapshot:  # a new snapshot: the specs of every region again
+            memo = (snapshot, {})
+            self._compute_specs = memo
+        found = memo[1].get(region)
+        if found is None:
+            server_types = snapshot.server_types
+            found = {st.name: body for st in server_types
+                     if (body := translate.compute_sku_spec_from_server_type(st, zones)) is not None}
+            found.update(tiers.compute_tier_sku_specs(server_types, zones))
+            memo[1][region] = found
+        return found
 
     def storage_skus(self, tenant: str, region: str) -> list[CatalogItem]:
         self.zones(region)
