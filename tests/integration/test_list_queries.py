@@ -49,8 +49,8 @@ def estate(service: Service) -> None:
     service.drain()
 
 
-#: looked at at most once a second, whatever the request (revoked tokens, rotated credentials)
-PERIODIC = ("token_generation", "credential_generation")
+#: looked at at most once a second, whatever the request (revoked tokens, rotated credentials, access rules)
+PERIODIC = ("token_generation", "credential_generation", "access_rules")
 
 
 def statements(service: Service, path: str, limit: int) -> Counter[str]:

@@ -277,7 +277,8 @@ def test_a_public_nic_binds_its_public_ip_and_security_group(service: Service) -
     for path in (f"{NICS}/nic-w", f"{PIPS}/pip-w", f"{PIPS}/pip-w2", f"{GROUPS}/web", f"{STORAGE}/boot-w"):
         assert service.delete(path).status_code == 202, path
     service.drain()
-    assert [p for p in hetzner(service, "primary_ips") if p["labels"].get("secapi.cloud/kind") == "public-ip"] == []
+    assert [p for p in hetzner(service, "primary_ips") if p["labels"].get("secapi.cloud/kind") == "public-ip"
+            and p["labels"].get("secapi.cloud/name") in ("pip-w", "pip-w2")] == []
     assert [s for s in hetzner(service, "servers") if s["labels"].get("secapi.cloud/name") == "vm-w"] == []
 
 
