@@ -21,6 +21,7 @@ from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.etags import ConditionalGetMiddleware
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
 from secapi_hetzner.app.jwt_auth import JwtVerifier
+from secapi_hetzner.app.operations_once import OnceAsyncApi
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
 from secapi_hetzner.app.problems import REQUEST_ID_HEADER
 from secapi_hetzner.app.protocol import HeaderCountMiddleware
@@ -111,6 +112,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
             database.close()
 
     app = connexion.AsyncApp(__name__, lifespan=lifespan)
+    app._middleware_app.api_cls = OnceAsyncApi  # noqa: SLF001 - see app/operations_once.py
     bearer = bearer_handler(lambda: current().tokens)
     app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", health.readyz, methods=["GET"])
