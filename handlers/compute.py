@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from handlers._catalog import get_one, list_page
 from handlers._resources import act_on, delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
@@ -14,13 +16,13 @@ from secapi_hetzner.scope import COMPUTE
 SKUS = Catalog.compute_skus
 
 
-def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
-              skip_token: str | None = None) -> render.Reply:
-    return list_page(COMPUTE, "skus", SKUS, tenant, labels, limit, skip_token)
+async def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
+                    skip_token: str | None = None) -> Response:
+    return await list_page(COMPUTE, "skus", SKUS, tenant, labels, limit, skip_token)
 
 
-def get_sku(tenant: str, name: str) -> render.Reply:
-    return get_one(SKUS, tenant, name, "Compute SKU")
+async def get_sku(tenant: str, name: str) -> Response:
+    return await get_one(COMPUTE, SKUS, tenant, name, "Compute SKU")
 
 
 def list_instances(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from handlers._catalog import get_one, list_page
 from handlers._resources import delete_resource, get_resource, list_resources, place, put_resource
 from secapi_hetzner.app import render
@@ -20,13 +22,13 @@ from secapi_hetzner.settings import LIST_DEFAULT_LIMIT
 SKUS = Catalog.storage_skus
 
 
-def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
-              skip_token: str | None = None) -> render.Reply:
-    return list_page(STORAGE, "skus", SKUS, tenant, labels, limit, skip_token)
+async def list_skus(tenant: str, labels: str | None = None, limit: int | None = None,
+                    skip_token: str | None = None) -> Response:
+    return await list_page(STORAGE, "skus", SKUS, tenant, labels, limit, skip_token)
 
 
-def get_sku(tenant: str, name: str) -> render.Reply:
-    return get_one(SKUS, tenant, name, "Storage SKU")
+async def get_sku(tenant: str, name: str) -> Response:
+    return await get_one(STORAGE, SKUS, tenant, name, "Storage SKU")
 
 
 def list_images(tenant: str, labels: str | None = None, limit: int | None = None,

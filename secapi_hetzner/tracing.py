@@ -34,6 +34,11 @@ def configure(service_name: str = "secapi-hetzner") -> bool:
     return True
 
 
+def recording() -> bool:
+    """A tracer provider that records spans is installed (the OTLP one of :func:`configure`, or a test's)."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider | trace.NoOpTracerProvider)
+
+
 def current_traceparent() -> str:
     """The W3C ``traceparent`` of the span in progress ("" when none records)."""
     carrier: dict[str, str] = {}

@@ -40,6 +40,14 @@ def rules_changed(kind: str, tenant: str) -> None:
             _changes[key] = _changes.get(key, 0) + 1
 
 
+def fresh_rules(tenant: str) -> Rules | None:
+    """The tenant's rules if this process read them less than a second ago (no query: safe on the event
+    loop), else None."""
+    with _lock:
+        cached = _rules.get((current().db.url, tenant))
+    return cached[1] if cached is not None and time.monotonic() - cached[0] < RULES_FRESH_SECONDS else None
+
+
 def rules_of(tenant: str) -> Rules:
     """The tenant's roles and assignments, read at most once a second per process (one query)."""
     started = time.monotonic()
@@ -59,16 +67,18 @@ def rules_of(tenant: str) -> Rules:
     return rules
 
 
-def authorise(api: Api, method: str, template: str, params: Mapping[str, Any]) -> contextvars.Token[Decision | None]:
-    """Decide the request; 403 when no assignment of the caller grants it. Returns the token that
-    :func:`done` resets once the handler has run."""
+def authorise(api: Api, method: str, template: str, params: Mapping[str, Any],
+              rules: Rules | None = None) -> contextvars.Token[Decision | None]:
+    """Decide the request (with ``rules`` when the caller has them, else the tenant's, maybe read now); 403
+    when no assignment of the caller grants it. Returns the token that :func:`done` resets once the handler
+    has run."""
     tenant = str(params["tenant"])
     principal = current_principal()
     subject = principal.subject if principal is not None else ""
     verb, path = target_of(method, template, params)
     access = Access(api.provider, verb, path, tenant, current_region() if api.regional else "",
                     str(params.get("workspace") or ""))
-    decision = decide(rules_of(tenant), subject, access, owner=tenant)
+    decision = decide(rules if rules is not None else rules_of(tenant), subject, access, owner=tenant)
     if not decision.allowed:
         raise errors.Forbidden(f"Subject {subject!r} has no role assignment granting {verb!r} on {path!r} in "
                                f"{api.provider} here (tenant {tenant!r}"

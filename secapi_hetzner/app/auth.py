@@ -19,6 +19,7 @@ request against the subject's role assignments (:mod:`secapi_hetzner.authz`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -200,12 +201,22 @@ class TokenRegistry:
         return {"sub": holder[1], "tenant": holder[0]}
 
 
+@functools.lru_cache(maxsize=1024)
+def _accepts_kwarg(func: Callable[..., Any], keyword: str) -> bool:
+    return bool(BearerSecurityHandler._accepts_kwarg(func, keyword))  # noqa: SLF001 - its own answer, kept
+
+
 def bearer_handler(registry_lookup: Callable[[], TokenRegistry]) -> type[BearerSecurityHandler]:
     """A Connexion bearer handler bound to the registry (no function name in the spec needed)."""
 
     class SecaBearer(BearerSecurityHandler):  # type: ignore[misc]
         def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[[str], Any]:
             return lambda token: registry_lookup().token_info(token)
+
+        @staticmethod
+        def _accepts_kwarg(func: Callable[..., Any], keyword: str) -> bool:
+            # Connexion inspects the token function's signature twice per request; it takes the token alone
+            return _accepts_kwarg(func, keyword)
 
     return SecaBearer
 

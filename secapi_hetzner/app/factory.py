@@ -10,7 +10,6 @@ import connexion
 from asgi_correlation_id import CorrelationIdMiddleware
 from connexion.exceptions import ProblemException
 from connexion.options import SwaggerUIOptions
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
@@ -20,6 +19,7 @@ from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
 from secapi_hetzner.app.etags import ConditionalGetMiddleware
 from secapi_hetzner.app.headers import SecurityHeadersMiddleware
+from secapi_hetzner.app.json_body import FastJsonifier
 from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.operations_once import OnceAsyncApi
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
@@ -30,6 +30,7 @@ from secapi_hetzner.app.regional import RegionPrefixMiddleware
 from secapi_hetzner.app.request_metrics import RequestMetricsMiddleware
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
+from secapi_hetzner.app.traced import TracedWhenRecording
 from secapi_hetzner.app.validation import VALIDATORS
 from secapi_hetzner.hetzner import Gateway, Gateways, Priority, reserved
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache, server_type_for_sku
@@ -111,7 +112,7 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
         if db is None:
             database.close()
 
-    app = connexion.AsyncApp(__name__, lifespan=lifespan)
+    app = connexion.AsyncApp(__name__, lifespan=lifespan, jsonifier=FastJsonifier())
     app._middleware_app.api_cls = OnceAsyncApi  # noqa: SLF001 - see app/operations_once.py
     bearer = bearer_handler(lambda: current().tokens)
     app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
@@ -140,6 +141,6 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     inner = SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
         ReadOnlyBodyMiddleware(regional)))))
     # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
-    traced = OpenTelemetryMiddleware(inner, exclude_spans=["receive", "send"])  # a no-op without an exporter
+    traced = TracedWhenRecording(inner)  # the request span, while a tracer provider records
     conditional = ConditionalGetMiddleware(traced)  # ETag on every GET, 304 for If-None-Match
     return CorrelationIdMiddleware(RequestMetricsMiddleware(conditional), header_name=REQUEST_ID_HEADER)

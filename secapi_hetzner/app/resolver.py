@@ -4,19 +4,22 @@
 handler is bound to a stub that answers 501 naming the missing capability, and is listed as such in
 the capability matrix. Every bound handler is wrapped once here: tenant authorization (the token's
 tenant must be the path's tenant), role-based access control (:mod:`secapi_hetzner.app.access`), and the
-Content-Type of the reply.
+Content-Type of the reply. Handlers are plain functions (Connexion runs them in a worker thread), except
+reads served from memory, which are ``async`` and run on the event loop (:func:`_bind_read`).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from connexion.resolver import Resolution, Resolver
+from starlette.concurrency import run_in_threadpool
 
 from secapi_hetzner import errors
 from secapi_hetzner.app import access, audit
@@ -63,6 +66,8 @@ def _authorize(kwargs: dict[str, Any]) -> None:
 
 
 def bind(handler: Handler, api: Api, method: str, template: str, operation_id: str) -> Handler:
+    if inspect.iscoroutinefunction(handler):
+        return _bind_read(handler, api, method, template, operation_id)
     audited = method in audit.AUDITED_METHODS
 
     @functools.wraps(handler)
@@ -85,6 +90,35 @@ def bind(handler: Handler, api: Api, method: str, template: str, operation_id: s
             body, status = result
             return (body, status, {"Content-Type": JSON}) if body is not None else ("", status)
         return result
+
+    return bound
+
+
+def _bind_read(handler: Handler, api: Api, method: str, template: str, operation_id: str) -> Handler:
+    """An async read handler (a catalog read served from memory) runs on the event loop, without the hop to
+    a worker thread: authorization decides with the tenant's cached rules, and whatever needs the database
+    (reading the rules when they are a second old, auditing a denial) still runs in a thread."""
+    if method != "GET":
+        raise TypeError(f"{operation_id}: only reads may be async handlers (nothing here audits a change)")
+
+    @functools.wraps(handler)
+    async def bound(*args: Any, **kwargs: Any) -> Any:
+        tenant = kwargs.get("tenant")
+        try:
+            _authorize(kwargs)
+            decided = None
+            if tenant is not None:
+                rules = access.fresh_rules(str(tenant)) or await run_in_threadpool(access.rules_of, str(tenant))
+                decided = access.authorise(api, method, template, kwargs, rules)
+        except errors.Forbidden as exc:
+            if tenant is not None:
+                await run_in_threadpool(audit.record, str(tenant), method, operation_id, status_for(exc), str(exc))
+            raise
+        try:
+            return await handler(*args, **kwargs)
+        finally:
+            if decided is not None:
+                access.done(decided)
 
     return bound
 

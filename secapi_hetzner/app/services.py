@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from secapi_hetzner.app.auth import TokenRegistry
+from secapi_hetzner.app.rendered import RenderedAnswers
 from secapi_hetzner.hetzner import Gateway, Gateways
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.runner.drift import DriftReconciler
@@ -32,6 +33,8 @@ class Services:
     worker: Worker
     drift: DriftReconciler
     credentials: Credentials
+    #: catalog answers as bytes, per catalog snapshot (handlers/_catalog.py)
+    answers: RenderedAnswers = field(default_factory=RenderedAnswers)
 
 
 _current: Services | None = None

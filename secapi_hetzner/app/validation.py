@@ -8,8 +8,9 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
-from jsonschema import ValidationError  # type: ignore[import-untyped]
+from connexion.utils import is_null, is_nullable
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
 from secapi_hetzner import errors
@@ -91,5 +92,35 @@ class ReadableJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
                                    ext={"pointer": pointer_of(error)}) from None
 
 
+class CompiledParameterValidator(ParameterValidator):  # type: ignore[misc]
+    """Connexion's parameter validation, unchanged in what it accepts and says, with each parameter's schema
+    validator built once: Connexion deep-copies the parameter and builds a ``Draft4Validator`` for every
+    parameter of every request (a fifth of a catalog read's time)."""
+
+    #: id(parameter) → (parameter, its validator), for every process-wide parameter (Connexion makes a
+    #: validator per request); the parameter is kept, so its id is never reused. Bounded: emptied when full
+    #: (one service has fewer parameters; a test session builds many apps).
+    _compiled: dict[int, tuple[dict[str, Any], Any]] = {}
+    CAPACITY = 8192
+
+    def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
+                           param_name: str | None = None) -> str | None:
+        if value is None or (is_nullable(param) and is_null(value)):
+            return super().validate_parameter(parameter_type, value, param, param_name)  # type: ignore[no-any-return]
+        compiled = self._compiled.get(id(param))
+        if compiled is None or compiled[0] is not param:
+            compiled = (param, Draft4Validator(param.get("schema", param),
+                                               format_checker=Draft4Validator.FORMAT_CHECKER))
+            if len(self._compiled) >= self.CAPACITY:
+                self._compiled.clear()
+            self._compiled[id(param)] = compiled
+        try:
+            compiled[1].validate(value)
+        except ValidationError as exception:
+            return str(exception)
+        return None
+
+
 #: Connexion's validators with ours for JSON bodies (a MediaTypeDict: ``*/*json`` matches by pattern)
-VALIDATORS = {**VALIDATOR_MAP, "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": ReadableJSONBodyValidator})}
+VALIDATORS = {**VALIDATOR_MAP, "parameter": CompiledParameterValidator,
+              "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": ReadableJSONBodyValidator})}

@@ -43,6 +43,20 @@ def test_mutations_and_denials_are_recorded_reads_are_not(service: Service) -> N
     assert "resourceVersion" in mine[3]["detail"]  # why it was refused
 
 
+def test_a_denied_catalog_read_is_recorded_too(service: Service) -> None:
+    """Catalog reads are served from memory on the event loop (handlers/_catalog.py): their denials are
+    audited all the same, and a subject whose rules were read a second ago is still decided on them."""
+    skus = f"/providers/seca.compute/v1/tenants/{TENANT}/skus"
+    token = current().tokens.issue(TENANT, label="audit-catalog", subject="catalog-outsider")
+    with httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {token}"}, timeout=20) as outsider:
+        assert service.get(skus).status_code == 200  # the tenant's rules are now fresh in this process
+        denied = outsider.get(skus)
+        assert denied.status_code == 403 and "catalog-outsider" in denied.json()["detail"]
+        assert outsider.get(f"{skus}/cx23").status_code == 403
+    assert [(e["subject"], e["operation"], e["status"]) for e in entries(subject="catalog-outsider")] == [
+        ("catalog-outsider", "listSkus", 403), ("catalog-outsider", "getSku", 403)]
+
+
 def test_a_knock_from_another_tenant_is_recorded_in_the_tenant_it_knocked_on(service: Service) -> None:
     token = current().tokens.issue("elsewhere", label="audit-knock")
     with httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {token}"}, timeout=20) as other:

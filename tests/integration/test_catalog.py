@@ -143,3 +143,24 @@ def test_deleted_only_lists_nothing_for_the_catalog(service: Service) -> None:
     response = service.get(f"/providers/seca.compute/v1/tenants/{service.tenant}/skus",
                            headers={"Accept": "application/json; deleted=only"})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_catalog_answers_are_rendered_once_per_catalog_snapshot(service: Service) -> None:
+    """Catalog pages are rendered (encoded, tagged) once per snapshot and then served as the same bytes; a
+    new snapshot renders them again."""
+    from secapi_hetzner.app.etags import tag_of
+    from secapi_hetzner.app.services import current
+
+    answers = current().answers
+    url = f"/providers/seca.compute/v1/tenants/{service.tenant}/skus"
+    first = service.get(url)
+    rendered = answers.renders
+    again = [service.get(url) for _ in range(3)]
+    assert answers.renders == rendered  # served from the kept bytes
+    assert all(r.content == first.content and r.headers["etag"] == first.headers["etag"] for r in again)
+    assert first.headers["etag"] == tag_of(first.content)  # the tag is the hash of exactly these bytes
+    assert service.get(f"{url}?labels=probe.rendered%3Donce").json()["items"] == []  # no SKU has this label
+    assert answers.renders == rendered + 1  # another page is another answer
+    current().catalog.cache.refresh()  # a new snapshot from Hetzner
+    assert service.get(url).json() == first.json()
+    assert answers.renders == rendered + 2

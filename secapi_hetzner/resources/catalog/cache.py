@@ -82,14 +82,20 @@ class CatalogCache:
                 self._refreshing = False
 
     def get(self) -> CatalogSnapshot:
+        snapshot = self.peek()
+        if snapshot is None:
+            with self._first_load:
+                return self._snapshot or self.refresh()
+        return snapshot
+
+    def peek(self) -> CatalogSnapshot | None:
+        """The snapshot, never waiting on Hetzner: None before the first load (which :meth:`get` does); a
+        stale one starts its background refresh, as :meth:`get` does."""
         with self._lock:
             snapshot, stale = self._snapshot, self._clock() - self._loaded_at >= self._ttl
             start = snapshot is not None and stale and not self._refreshing
             if start:
                 self._refreshing = True
-        if snapshot is None:
-            with self._first_load:
-                return self._snapshot or self.refresh()
         if start:
             threading.Thread(target=self._refresh_in_background, name="catalog-refresh", daemon=True).start()
         return snapshot
