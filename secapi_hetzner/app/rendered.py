@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from secapi_hetzner.app import json_body
+from secapi_hetzner import jsoncodec
 from secapi_hetzner.app.etags import tag_of
 
 #: answers kept per process (the largest, a compute SKU list, is ~16 KB: ≤ 4 MB)
@@ -29,7 +29,7 @@ class Rendered:
 
     @classmethod
     def of(cls, data: Any) -> Rendered:
-        body = json_body.encode(data)
+        body = jsoncodec.encode(data)
         return cls(body, tag_of(body))
 
     def response(self) -> Response:

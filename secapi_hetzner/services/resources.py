@@ -23,6 +23,8 @@ from secapi_hetzner.store.operations import Queue
 from secapi_hetzner.store.repository import DuplicateKey, Key, Resource, ResourceRepository
 
 USER_FIELDS = ("labels", "annotations", "extensions")
+#: rows read per query of a list: a page and one more first (enough to know a next page exists), then, when
+#: label filters or permissions hid some, batches up to this size
 LIST_BATCH = 500
 
 
@@ -165,12 +167,14 @@ class ResourceService:
         scope = f"{kind.kind}|{place.workspace}|{place.parent}|{deleted}|{labels or ''}"
         after = self.repository.cursor_position(skip_token, place.tenant, scope) if skip_token else ""
         page: list[Resource] = []
+        size = min(limit + 1, LIST_BATCH)
         while len(page) <= limit:
-            batch = self.repository.batch(key, after=after, deleted=deleted, size=LIST_BATCH)
+            batch = self.repository.batch(key, after=after, deleted=deleted, size=size)
             page += [r for r in batch if selector.matches(r.labels or {}) and visible(r.key.name)]
-            if len(batch) < LIST_BATCH:
+            if len(batch) < size:
                 break
             after = batch[-1].key.name
+            size = LIST_BATCH
         if len(page) > limit:
             page = page[:limit]
             return self.with_live_status(kind, page), self.repository.new_cursor(place.tenant, scope,

@@ -12,9 +12,10 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from secapi_hetzner import errors
+from secapi_hetzner import errors, jsoncodec
 from secapi_hetzner.settings import DB_POOL_MAX, DB_POOL_MIN, DB_TIMEOUT_SECONDS
 
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
@@ -51,6 +52,11 @@ def db_errors() -> Iterator[None]:
         raise errors.Unavailable("The database is not reachable right now.") from exc
 
 
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """JSON and JSONB columns are read by the service's one JSON decoder (exact, and faster)."""
+    set_json_loads(jsoncodec.decode, conn)
+
+
 class NestedConnection(RuntimeError):
     """Code inside a transaction asked the pool for a second connection (a programming error)."""
 
@@ -69,7 +75,7 @@ class Database:
         self.url = url
         self.pool = ConnectionPool(
             url, min_size=min_size, max_size=max_size, open=True, timeout=timeout,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            kwargs={"row_factory": dict_row, "autocommit": True}, configure=_configure,
         )
         self._in_transaction = threading.local()
         #: named statements run, by name (the SQL-count tests read it: a list costs the same for any page size)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -68,7 +69,17 @@ class Resource:
         )
 
     def with_changes(self, **changes: Any) -> Resource:
-        return replace(self, **changes)
+        """A copy with ``changes`` (what ``dataclasses.replace`` does, without re-running ``__init__``: a list
+        page makes one per item)."""
+        unknown = changes.keys() - _RESOURCE_FIELDS
+        if unknown:
+            raise TypeError(f"Resource has no field {', '.join(sorted(unknown))}")
+        clone = copy.copy(self)
+        clone.__dict__.update(changes)
+        return clone
+
+
+_RESOURCE_FIELDS = frozenset(f.name for f in fields(Resource))
 
 
 class DuplicateKey(Exception):

@@ -1,5 +1,5 @@
-"""Catalog answers kept as bytes per catalog snapshot (app/rendered.py) and the one JSON encoder
-(app/json_body.py). Pure: no I/O."""
+"""Catalog answers kept as bytes per catalog snapshot (app/rendered.py) and the one JSON codec
+(jsoncodec.py). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from secapi_hetzner.app import json_body
+from secapi_hetzner import jsoncodec
 from secapi_hetzner.app.etags import tag_of
+from secapi_hetzner.app.json_body import FastJsonifier
 from secapi_hetzner.app.rendered import RenderedAnswers
 
 
@@ -68,7 +69,24 @@ def test_the_response_carries_the_bytes_and_their_tag() -> None:
     {1: "non-string key"},
 ])
 def test_json_bodies_read_back_as_what_was_encoded(data: dict[object, object]) -> None:
-    body = json_body.encode(data)
+    body = jsoncodec.encode(data)
     assert body.endswith(b"\n")
     assert json.loads(body) == json.loads(json.dumps(data))
-    assert json.loads(json_body.FastJsonifier().dumps(data)) == json.loads(json.dumps(data))
+    assert json.loads(FastJsonifier().dumps(data)) == json.loads(json.dumps(data))
+
+
+@pytest.mark.parametrize("text", [
+    '{"spec": {"sizeGB": 20, "labels": {"a": "b"}}, "n": [1.5, -0.0, 1e300, null, true]}',
+    '{"big": 123456789012345678901234567890, "neg": -99999999999999999999}',  # stays an exact int
+    '{"lone": "\\ud800", "pair": "\\ud83d\\ude00"}',  # a lone surrogate: orjson refuses it
+    '"Z\u00fcrich \u2713"', "18446744073709551616",
+])
+def test_decoding_reads_exactly_what_the_standard_library_reads(text: str) -> None:
+    expected = json.loads(text)
+    for data in (text, text.encode(), memoryview(text.encode())):
+        assert jsoncodec.decode(data) == expected and type(jsoncodec.decode(data)) is type(expected)
+
+
+def test_decoding_bad_json_fails_as_the_standard_library_does() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        jsoncodec.decode(b'{"a": ')
