@@ -12,10 +12,30 @@ import typing as t
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.operations import AbstractOperation
 
 
+@functools.lru_cache(maxsize=16)
+def _memoised(sanitize: t.Callable[[str], str]) -> t.Callable[[str], str]:
+    return functools.lru_cache(maxsize=4096)(sanitize)
+
+
+class OnceParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
+    """Connexion turns every parameter name into its Python name (three regular expressions and
+    ``inflection.underscore``) on every request; the names are the spec's (strict validation refuses
+    others before this runs), so each is converted once."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sanitize_fn = _memoised(self.sanitize_fn)  # type: ignore[has-type]
+
+
 class OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]  # connexion is untyped
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return OnceParameterDecorator
+
     def __call__(self, function: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         decorated = self.decorate(function)  # once, not per request
 
