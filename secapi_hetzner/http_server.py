@@ -14,7 +14,13 @@ from uvicorn_worker import UvicornWorker
 from secapi_hetzner.app.protocol import HEAD_TIMEOUT_SECONDS, uvicorn_options
 
 HEAD_TIMEOUT = float(os.environ.get("SECA_HEAD_TIMEOUT") or HEAD_TIMEOUT_SECONDS)
+#: the request parser: httptools (default) or h11
+HTTP_PARSER = os.environ.get("SECA_HTTP_PARSER") or "httptools"
 
 
 class SecaUvicornWorker(UvicornWorker):  # type: ignore[misc]
-    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {"loop": "asyncio", **uvicorn_options(head_timeout=HEAD_TIMEOUT)}
+    """uvloop's event loop and httptools' parser: each served reads about a third faster than asyncio's loop
+    and h11 (bench/reads.py)."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {"loop": "uvloop",
+                                               **uvicorn_options(head_timeout=HEAD_TIMEOUT, parser=HTTP_PARSER)}
