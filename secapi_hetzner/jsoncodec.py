@@ -47,7 +47,7 @@ def encode(data: Any) -> bytes:
 def decode(data: bytes | bytearray | memoryview | str) -> Any:
     """JSON text as Python values, exactly as ``json.loads`` reads it."""
     raw = data.encode() if isinstance(data, str) else bytes(data)
-    if _LONG_DIGITS.search(raw) is None:
+    if len(raw) < 19 or _LONG_DIGITS.search(raw) is None:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
