@@ -50,13 +50,13 @@ def fresh_rules(tenant: str) -> Rules | None:
 
 def rules_of(tenant: str) -> Rules:
     """The tenant's roles and assignments, read at most once a second per process (one query)."""
+    cached = fresh_rules(tenant)
+    if cached is not None:
+        return cached
     started = time.monotonic()
     db = current().db
     key = (db.url, tenant)
-    with _lock:
-        cached = _rules.get(key)
-        if cached is not None and started - cached[0] < RULES_FRESH_SECONDS:
-            return cached[1]
+    with _lock:  # a change made through this process from now on keeps what the query reads from the cache
         seen = _changes.get(key, 0)
     rows = db.all("access_rules", {"tenant": tenant})
     rules = Rules.from_specs(((r["name"], r["spec"]) for r in rows if r["kind"] == "role"),

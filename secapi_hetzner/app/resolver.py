@@ -108,7 +108,9 @@ def _bind_read(handler: Handler, api: Api, method: str, template: str, operation
             _authorize(kwargs)
             decided = None
             if tenant is not None:
-                rules = access.fresh_rules(str(tenant)) or await run_in_threadpool(access.rules_of, str(tenant))
+                rules = access.fresh_rules(str(tenant))
+                if rules is None:  # a second old: read in a thread, off the event loop
+                    rules = await run_in_threadpool(access.rules_of, str(tenant))
                 decided = access.authorise(api, method, template, kwargs, rules)
         except errors.Forbidden as exc:
             if tenant is not None:
