@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from handlers._resources import delete_resource, get_resource, list_resources, put_resource
 from secapi_hetzner.app import render
 from secapi_hetzner.resources.kinds import Kind
@@ -16,17 +18,17 @@ def _global(tenant: str) -> Place:
     return Place(tenant)  # no region: these resources are the same in every region
 
 
-def _list(kind: Kind, tenant: str, labels: str | None, limit: int | None, skip_token: str | None) -> render.Reply:
-    return list_resources(kind, _global(tenant), labels, limit, skip_token)
+async def _list(kind: Kind, tenant: str, labels: str | None, limit: int | None, skip_token: str | None) -> Response:
+    return await list_resources(kind, _global(tenant), labels, limit, skip_token)
 
 
-def list_roles(tenant: str, labels: str | None = None, limit: int | None = None,
-               skip_token: str | None = None) -> render.Reply:
-    return _list(ROLE, tenant, labels, limit, skip_token)
+async def list_roles(tenant: str, labels: str | None = None, limit: int | None = None,
+                     skip_token: str | None = None) -> Response:
+    return await _list(ROLE, tenant, labels, limit, skip_token)
 
 
-def get_role(tenant: str, name: str) -> render.Reply:
-    return get_resource(ROLE, _global(tenant), name)
+async def get_role(tenant: str, name: str) -> Response:
+    return await get_resource(ROLE, _global(tenant), name)
 
 
 def create_or_update_role(tenant: str, name: str, body: dict[str, Any]) -> render.Reply:
@@ -37,13 +39,13 @@ def delete_role(tenant: str, name: str) -> render.Accepted:
     return delete_resource(ROLE, _global(tenant), name)
 
 
-def list_role_assignments(tenant: str, labels: str | None = None, limit: int | None = None,
-                          skip_token: str | None = None) -> render.Reply:
-    return _list(ROLE_ASSIGNMENT, tenant, labels, limit, skip_token)
+async def list_role_assignments(tenant: str, labels: str | None = None, limit: int | None = None,
+                                skip_token: str | None = None) -> Response:
+    return await _list(ROLE_ASSIGNMENT, tenant, labels, limit, skip_token)
 
 
-def get_role_assignment(tenant: str, name: str) -> render.Reply:
-    return get_resource(ROLE_ASSIGNMENT, _global(tenant), name)
+async def get_role_assignment(tenant: str, name: str) -> Response:
+    return await get_resource(ROLE_ASSIGNMENT, _global(tenant), name)
 
 
 def create_or_update_role_assignment(tenant: str, name: str, body: dict[str, Any]) -> render.Reply:

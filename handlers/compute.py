@@ -25,13 +25,13 @@ async def get_sku(tenant: str, name: str) -> Response:
     return await get_one(COMPUTE, SKUS, tenant, name, "Compute SKU")
 
 
-def list_instances(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                   skip_token: str | None = None) -> render.Reply:
-    return list_resources(INSTANCE, place(tenant, workspace), labels, limit, skip_token)
+async def list_instances(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                         skip_token: str | None = None) -> Response:
+    return await list_resources(INSTANCE, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_instance(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(INSTANCE, place(tenant, workspace), name)
+async def get_instance(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(INSTANCE, place(tenant, workspace), name)
 
 
 def create_or_update_instance(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:

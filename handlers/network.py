@@ -35,13 +35,13 @@ async def get_sku(tenant: str, name: str) -> Response:
 # -- NICs ------------------------------------------------------------------------------------------------
 
 
-def list_nics(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-              skip_token: str | None = None) -> render.Reply:
-    return list_resources(NIC, place(tenant, workspace), labels, limit, skip_token)
+async def list_nics(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                    skip_token: str | None = None) -> Response:
+    return await list_resources(NIC, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_nic(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(NIC, place(tenant, workspace), name)
+async def get_nic(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(NIC, place(tenant, workspace), name)
 
 
 def create_or_update_nic(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
@@ -55,13 +55,13 @@ def delete_nic(tenant: str, workspace: str, name: str) -> render.Accepted:
 # -- public IPs ------------------------------------------------------------------------------------------
 
 
-def list_public_ips(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                    skip_token: str | None = None) -> render.Reply:
-    return list_resources(PUBLIC_IP, place(tenant, workspace), labels, limit, skip_token)
+async def list_public_ips(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                          skip_token: str | None = None) -> Response:
+    return await list_resources(PUBLIC_IP, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_public_ip(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(PUBLIC_IP, place(tenant, workspace), name)
+async def get_public_ip(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(PUBLIC_IP, place(tenant, workspace), name)
 
 
 def create_or_update_public_ip(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
@@ -75,13 +75,13 @@ def delete_public_ip(tenant: str, workspace: str, name: str) -> render.Accepted:
 # -- security group rules and security groups -------------------------------------------------------------
 
 
-def list_security_group_rules(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                              skip_token: str | None = None) -> render.Reply:
-    return list_resources(SECURITY_GROUP_RULE, place(tenant, workspace), labels, limit, skip_token)
+async def list_security_group_rules(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                                    skip_token: str | None = None) -> Response:
+    return await list_resources(SECURITY_GROUP_RULE, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_security_group_rule(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
+async def get_security_group_rule(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
 
 
 def create_or_update_security_group_rule(tenant: str, workspace: str, name: str,
@@ -93,13 +93,13 @@ def delete_security_group_rule(tenant: str, workspace: str, name: str) -> render
     return delete_resource(SECURITY_GROUP_RULE, place(tenant, workspace), name)
 
 
-def list_security_groups(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                         skip_token: str | None = None) -> render.Reply:
-    return list_resources(SECURITY_GROUP, place(tenant, workspace), labels, limit, skip_token)
+async def list_security_groups(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                               skip_token: str | None = None) -> Response:
+    return await list_resources(SECURITY_GROUP, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_security_group(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(SECURITY_GROUP, place(tenant, workspace), name)
+async def get_security_group(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(SECURITY_GROUP, place(tenant, workspace), name)
 
 
 def create_or_update_security_group(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
@@ -113,13 +113,13 @@ def delete_security_group(tenant: str, workspace: str, name: str) -> render.Acce
 # -- networks, subnets, route tables, internet gateways -----------------------------------------------------
 
 
-def list_networks(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                  skip_token: str | None = None) -> render.Reply:
-    return list_resources(NETWORK_KIND, place(tenant, workspace), labels, limit, skip_token)
+async def list_networks(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                        skip_token: str | None = None) -> Response:
+    return await list_resources(NETWORK_KIND, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_network(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(NETWORK_KIND, place(tenant, workspace), name)
+async def get_network(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(NETWORK_KIND, place(tenant, workspace), name)
 
 
 def create_or_update_network(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:
@@ -130,13 +130,13 @@ def delete_network(tenant: str, workspace: str, name: str) -> render.Accepted:
     return delete_resource(NETWORK_KIND, place(tenant, workspace), name)
 
 
-def list_subnets(tenant: str, workspace: str, network: str, labels: str | None = None, limit: int | None = None,
-                 skip_token: str | None = None) -> render.Reply:
-    return list_resources(SUBNET, place(tenant, workspace, network), labels, limit, skip_token)
+async def list_subnets(tenant: str, workspace: str, network: str, labels: str | None = None, limit: int | None = None,
+                       skip_token: str | None = None) -> Response:
+    return await list_resources(SUBNET, place(tenant, workspace, network), labels, limit, skip_token)
 
 
-def get_subnet(tenant: str, workspace: str, network: str, name: str) -> render.Reply:
-    return get_resource(SUBNET, place(tenant, workspace, network), name)
+async def get_subnet(tenant: str, workspace: str, network: str, name: str) -> Response:
+    return await get_resource(SUBNET, place(tenant, workspace, network), name)
 
 
 def create_or_update_subnet(tenant: str, workspace: str, network: str, name: str,
@@ -148,13 +148,13 @@ def delete_subnet(tenant: str, workspace: str, network: str, name: str) -> rende
     return delete_resource(SUBNET, place(tenant, workspace, network), name)
 
 
-def list_route_tables(tenant: str, workspace: str, network: str, labels: str | None = None,
-                      limit: int | None = None, skip_token: str | None = None) -> render.Reply:
-    return list_resources(ROUTE_TABLE, place(tenant, workspace, network), labels, limit, skip_token)
+async def list_route_tables(tenant: str, workspace: str, network: str, labels: str | None = None,
+                            limit: int | None = None, skip_token: str | None = None) -> Response:
+    return await list_resources(ROUTE_TABLE, place(tenant, workspace, network), labels, limit, skip_token)
 
 
-def get_route_table(tenant: str, workspace: str, network: str, name: str) -> render.Reply:
-    return get_resource(ROUTE_TABLE, place(tenant, workspace, network), name)
+async def get_route_table(tenant: str, workspace: str, network: str, name: str) -> Response:
+    return await get_resource(ROUTE_TABLE, place(tenant, workspace, network), name)
 
 
 def create_or_update_route_table(tenant: str, workspace: str, network: str, name: str,
@@ -166,13 +166,13 @@ def delete_route_table(tenant: str, workspace: str, network: str, name: str) -> 
     return delete_resource(ROUTE_TABLE, place(tenant, workspace, network), name)
 
 
-def list_internet_gateways(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                           skip_token: str | None = None) -> render.Reply:
-    return list_resources(INTERNET_GATEWAY, place(tenant, workspace), labels, limit, skip_token)
+async def list_internet_gateways(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                                 skip_token: str | None = None) -> Response:
+    return await list_resources(INTERNET_GATEWAY, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_internet_gateway(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(INTERNET_GATEWAY, place(tenant, workspace), name)
+async def get_internet_gateway(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(INTERNET_GATEWAY, place(tenant, workspace), name)
 
 
 def create_or_update_internet_gateway(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:

@@ -52,13 +52,13 @@ def delete_image(tenant: str, name: str) -> render.Accepted:
     return delete_resource(IMAGE, place(tenant), name)
 
 
-def list_block_storages(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
-                        skip_token: str | None = None) -> render.Reply:
-    return list_resources(BLOCK_STORAGE, place(tenant, workspace), labels, limit, skip_token)
+async def list_block_storages(tenant: str, workspace: str, labels: str | None = None, limit: int | None = None,
+                              skip_token: str | None = None) -> Response:
+    return await list_resources(BLOCK_STORAGE, place(tenant, workspace), labels, limit, skip_token)
 
 
-def get_block_storage(tenant: str, workspace: str, name: str) -> render.Reply:
-    return get_resource(BLOCK_STORAGE, place(tenant, workspace), name)
+async def get_block_storage(tenant: str, workspace: str, name: str) -> Response:
+    return await get_resource(BLOCK_STORAGE, place(tenant, workspace), name)
 
 
 def create_or_update_block_storage(tenant: str, workspace: str, name: str, body: dict[str, Any]) -> render.Reply:

@@ -38,11 +38,13 @@ from secapi_hetzner.resources.registry import KINDS, kind_named
 from secapi_hetzner.runner.drift import DriftReconciler
 from secapi_hetzner.runner.worker import Worker
 from secapi_hetzner.scope import APIS
+from secapi_hetzner.services.reads import ResourceReads
 from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.budget import PostgresBudget
 from secapi_hetzner.store.credentials import Credentials, load_key
+from secapi_hetzner.store.reads import AsyncReads
 from secapi_hetzner.store.repository import Resource
 
 #: The Hetzner "project" the built-in simulator serves the operator's catalog reads from.
@@ -82,7 +84,7 @@ def build_services(settings: Settings, db: Database) -> Services:
                     gateways=gateways, catalog_gateway=catalog_gateway, catalog=catalog, capabilities=matrix,
                     resource_service=ResourceService(db, catalog, on_enqueue=worker.wake,
                                                      on_change=access.rules_changed), worker=worker,
-                    credentials=credentials,
+                    credentials=credentials, reads=ResourceReads(AsyncReads(db)),
                     drift=DriftReconciler(db, gateway_for, list(KINDS.values()), every=settings.timings.resync_every))
 
 
@@ -105,7 +107,9 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     async def lifespan(app: Any) -> AsyncIterator[None]:
         thread = services.worker.start_thread(services.drift.run_due) \
             if settings.inprocess_worker else None
+        await services.reads.reads.open()  # the read pool belongs to the serving loop
         yield
+        await services.reads.reads.close()
         if thread is not None:
             services.worker.stop()
             thread.join(timeout=10)

@@ -11,6 +11,7 @@ from secapi_hetzner.hetzner import Gateway, Gateways
 from secapi_hetzner.resources.catalog import Catalog
 from secapi_hetzner.runner.drift import DriftReconciler
 from secapi_hetzner.runner.worker import Worker
+from secapi_hetzner.services.reads import ResourceReads
 from secapi_hetzner.services.resources import ResourceService
 from secapi_hetzner.settings import Settings
 from secapi_hetzner.store import Database
@@ -33,6 +34,8 @@ class Services:
     worker: Worker
     drift: DriftReconciler
     credentials: Credentials
+    #: resource GETs and lists on the event loop (handlers/_resources.py)
+    reads: ResourceReads
     #: catalog answers as bytes, per catalog snapshot (handlers/_catalog.py)
     answers: RenderedAnswers = field(default_factory=RenderedAnswers)
 

@@ -7,7 +7,7 @@ handler passes a rule in. A kind never edits another kind's rows: it calls that 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 from uuid import UUID
@@ -91,6 +91,10 @@ class Kind:
     #: kinds inside this resource (``parent`` = its name) that its delete deletes along (a network's
     #: subnets); each is checked with its own ``refuse_delete`` first
     deletes_along: ClassVar[tuple[str, ...]] = ()
+    #: what :meth:`live_status` reads besides each resource's own row: nothing ("row"), the number of live
+    #: resources inside it ("children": a workspace's resourceCount, see :meth:`live_status_of_counts`), or
+    #: queries of its own ("queries"). Reads of "row" and "children" kinds are served on the event loop.
+    live_reads: ClassVar[Literal["row", "children", "queries"]] = "row"
 
     @property
     def instant(self) -> bool:
@@ -121,6 +125,11 @@ class Kind:
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         """Status fields computed when resources are read, for a whole page at once (no query per item)."""
+        return {}
+
+    def live_status_of_counts(self, resources: Sequence[Resource],
+                              children: Mapping[UUID, int]) -> dict[UUID, dict[str, Any]]:
+        """The same, given how many live resources each holds (kinds whose :attr:`live_reads` is "children")."""
         return {}
 
     def observe(self, resource: Resource, inventory: Inventory) -> Drift | None:

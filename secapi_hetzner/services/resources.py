@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from secapi_hetzner import errors, limits
 from secapi_hetzner.clock import now
@@ -30,6 +30,8 @@ LIST_BATCH = 500
 
 #: at most this many resources are deleted along with one (a network's subnets: Hetzner allows 50)
 MAX_DELETED_ALONG = 1000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -164,22 +166,20 @@ class ResourceService:
         consistent under concurrent writes: nothing is skipped or repeated."""
         selector = parse_label_filter(labels)
         key = place.key(kind, "")
-        scope = f"{kind.kind}|{place.workspace}|{place.parent}|{deleted}|{labels or ''}"
+        scope = list_scope(kind, place, deleted, labels)
         after = self.repository.cursor_position(skip_token, place.tenant, scope) if skip_token else ""
-        page: list[Resource] = []
+        fill: PageFill[Resource] = PageFill(limit)
         size = min(limit + 1, LIST_BATCH)
-        while len(page) <= limit:
+        while True:
             batch = self.repository.batch(key, after=after, deleted=deleted, size=size)
-            page += [r for r in batch if selector.matches(r.labels or {}) and visible(r.key.name)]
-            if len(batch) < size:
+            kept = [r for r in batch if selector.matches(r.labels or {}) and visible(r.key.name)]
+            next_after = fill.add(kept, batch[-1].key.name if batch else "", len(batch) == size)
+            if next_after is None:
                 break
-            after = batch[-1].key.name
-            size = LIST_BATCH
-        if len(page) > limit:
-            page = page[:limit]
-            return self.with_live_status(kind, page), self.repository.new_cursor(place.tenant, scope,
-                                                                                 page[-1].key.name)
-        return self.with_live_status(kind, page), None
+            after, size = next_after, LIST_BATCH
+        page, last = fill.result(lambda resource: resource.key.name)
+        token = self.repository.new_cursor(place.tenant, scope, last) if last is not None else None
+        return self.with_live_status(kind, page), token
 
     # -- DELETE -----------------------------------------------------------------------------------
 
@@ -259,6 +259,39 @@ class ResourceService:
             if for_read:
                 raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
             raise errors.PreconditionFailed(f"Workspace {place.workspace!r} does not exist.")
+
+
+def list_scope(kind: Kind, place: Place, deleted: str, labels: str | None) -> str:
+    """What a page cursor is valid for: the same collection, deleted mode and label filter."""
+    return f"{kind.kind}|{place.workspace}|{place.parent}|{deleted}|{labels or ''}"
+
+
+def listed(resource: Resource, deleted: str) -> bool:
+    """Does a list in ``deleted`` mode ("exclude", "include", "only") show this resource?"""
+    gone = resource.purged_at is not None or resource.deleted_at is not None
+    return deleted == "include" or gone == (deleted == "only")
+
+
+class PageFill(Generic[T]):
+    """The items of one page, gathered batch by batch in name order: a page and one more first (enough to
+    know a next page exists), then, while filters hide rows, on in larger batches."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: list[T] = []
+
+    def add(self, kept: list[T], last_name: str, full: bool) -> str | None:
+        """Take a batch's ``kept`` items; the name to read on after, or None when the page is complete (or
+        the batch, not ``full``, was the collection's last)."""
+        self.items += kept
+        return last_name if full and len(self.items) <= self.limit else None
+
+    def result(self, name_of: Callable[[T], str]) -> tuple[list[T], str | None]:
+        """The page, and the name the next page starts after (None: this is the last page)."""
+        if len(self.items) > self.limit:
+            page = self.items[:self.limit]
+            return page, name_of(page[-1])
+        return self.items, None
 
 
 def _check_version(current: Resource, expected: int | None) -> None:

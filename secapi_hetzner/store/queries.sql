@@ -87,6 +87,50 @@ SELECT * FROM resources
  ORDER BY name, created_at
  LIMIT %(batch)s;
 
+-- stamp_resource --
+-- What a read served from memory checks (store/reads.py): whether the parent workspace exists (always true for
+-- tenant-scoped kinds), the resource's id and stamp (its row's xmin: every committed write of the row, by any
+-- statement, gives it a new one), and, for a workspace, how many live resources it holds. One row, always.
+SELECT (%(workspace)s = '' OR EXISTS (
+          SELECT 1 FROM resources w
+           WHERE w.tenant = %(tenant)s AND w.workspace = '' AND w.parent = '' AND w.kind = 'workspace'
+             AND w.name = %(workspace)s AND w.purged_at IS NULL)) AS parent_exists,
+       r.id::text AS id, r.xmin::text AS stamp,
+       CASE WHEN %(children)s THEN (
+         SELECT count(*) FROM resources c
+          WHERE c.tenant = r.tenant AND c.workspace = r.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
+       END AS children
+  FROM (SELECT 1) AS one
+  LEFT JOIN resources r
+    ON r.tenant = %(tenant)s AND r.workspace = %(workspace)s AND r.parent = %(parent)s AND r.kind = %(kind)s
+   AND r.name = %(name)s AND r.purged_at IS NULL;
+
+-- stamp_resources --
+-- The list_resources batch as stamps only (id, name, xmin; a workspace's live resource count, counted for the
+-- whole batch at once): the rows themselves are read only when this process has not seen that version of them.
+WITH batch AS (
+    SELECT r.id::text AS id, r.name, r.created_at, r.xmin::text AS stamp FROM resources r
+     WHERE r.tenant = %(tenant)s AND r.workspace = %(workspace)s AND r.parent = %(parent)s AND r.kind = %(kind)s
+       AND r.name > %(after)s
+       AND (%(deleted)s = 'include'
+            OR (%(deleted)s = 'exclude' AND r.purged_at IS NULL AND r.deleted_at IS NULL)
+            OR (%(deleted)s = 'only' AND (r.purged_at IS NOT NULL OR r.deleted_at IS NOT NULL)))
+     ORDER BY r.name, r.created_at
+     LIMIT %(batch)s),
+counted AS (
+    SELECT c.workspace, count(*) AS n FROM resources c
+     WHERE %(children)s AND c.tenant = %(tenant)s AND c.workspace IN (SELECT name FROM batch)
+       AND c.purged_at IS NULL AND c.deleted_at IS NULL
+     GROUP BY c.workspace)
+SELECT batch.id, batch.name, batch.stamp,
+       CASE WHEN %(children)s THEN coalesce(counted.n, 0) END AS children
+  FROM batch LEFT JOIN counted ON counted.workspace = batch.name
+ ORDER BY batch.name, batch.created_at;
+
+-- resources_by_ids --
+-- Whole rows with their stamps (the versions a read served from memory has not seen yet).
+SELECT *, id::text AS text_id, xmin::text AS stamp FROM resources WHERE id = ANY(%(ids)s::uuid[]);
+
 -- count_workspace_children --
 -- Resources inside a workspace that are not being deleted (a workspace refuses deletion while any exist).
 SELECT count(*) AS n FROM resources

@@ -18,6 +18,8 @@ from secapi_hetzner.store.db import Conn, Database, Row
 
 CURSOR_ALPHABET = string.ascii_lowercase + string.digits
 CURSOR_LENGTH = 5  # the spec's limit for skipToken
+#: tokens tried before a list gives up on a cursor (5 characters of 36: a clash is rare)
+CURSOR_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -166,15 +168,27 @@ class ResourceRepository:
 
     def new_cursor(self, tenant: str, scope: str, after: str) -> str:
         self.db.run("expire_cursors")  # cursors live an hour: forget the old ones as new ones are made
-        for _ in range(8):
-            token = "".join(secrets.choice(CURSOR_ALPHABET) for _ in range(CURSOR_LENGTH))
+        for _ in range(CURSOR_ATTEMPTS):
+            token = new_cursor_token()
             if self.db.run("insert_cursor", {"token": token, "tenant": tenant, "scope": scope, "after": after}):
                 return token
-        raise errors.Unavailable("No page cursor could be allocated; retry the list.")
+        raise no_cursor_left()
 
     def cursor_position(self, token: str, tenant: str, scope: str) -> str:
-        row = self.db.one("get_cursor", {"token": token})
-        if row is None or row["tenant"] != tenant or row["scope"] != scope:
-            raise errors.InvalidRequest("Unknown or expired skipToken; restart the list from the first page.",
-                                        parameter="skipToken")
-        return str(row["after_name"])
+        return cursor_after(self.db.one("get_cursor", {"token": token}), tenant, scope)
+
+
+def new_cursor_token() -> str:
+    return "".join(secrets.choice(CURSOR_ALPHABET) for _ in range(CURSOR_LENGTH))
+
+
+def no_cursor_left() -> errors.Unavailable:
+    return errors.Unavailable("No page cursor could be allocated; retry the list.")
+
+
+def cursor_after(row: Row | None, tenant: str, scope: str) -> str:
+    """Where the page of cursor ``row`` starts; 400 when it is unknown, expired, or another list's."""
+    if row is None or row["tenant"] != tenant or row["scope"] != scope:
+        raise errors.InvalidRequest("Unknown or expired skipToken; restart the list from the first page.",
+                                    parameter="skipToken")
+    return str(row["after_name"])

@@ -77,6 +77,8 @@ class RouteTableKind(Kind):
             raise errors.PreconditionFailed(f"Route table {key.name!r} is used by subnet {users[0].key.name!r} of "
                                             f"network {key.parent!r}; change or delete the subnet first.")
 
+    live_reads = "queries"  # each route's target is looked up
+
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         """Each route's state: active when Hetzner has it (or it is logical), pending while its target
         does not exist or has no address in the network yet. One query per workspace and target kind."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -23,15 +23,21 @@ class WorkspaceKind(Kind):
     def admit(self, request: Admission) -> dict[str, Any]:
         return {"resourceCount": 0}
 
+    live_reads = "children"
+
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         by_tenant: dict[str, list[Resource]] = {}
         for resource in resources:
             by_tenant.setdefault(resource.key.tenant, []).append(resource)
-        counted: dict[UUID, dict[str, Any]] = {}
+        children: dict[UUID, int] = {}
         for tenant, workspaces in by_tenant.items():
             counts = repository.count_children_of_workspaces(tenant, [w.key.name for w in workspaces])
-            counted.update({w.id: {"resourceCount": counts.get(w.key.name, 0)} for w in workspaces})
-        return counted
+            children.update({w.id: counts.get(w.key.name, 0) for w in workspaces})
+        return self.live_status_of_counts(resources, children)
+
+    def live_status_of_counts(self, resources: Sequence[Resource],
+                              children: Mapping[UUID, int]) -> dict[UUID, dict[str, Any]]:
+        return {w.id: {"resourceCount": children.get(w.id, 0)} for w in resources}
 
     def refuse_delete(self, resource: Resource, check: DeleteCheck) -> None:
         """A workspace with live resources is not deleted (412, as the conformance suite expects;

@@ -1,0 +1,205 @@
+"""Resource reads served on the event loop, from the database's word and this process's memory.
+
+Every read asks PostgreSQL first, in one statement, which versions of which resources are current (each
+row's ``xmin``: any committed write of a row, by any statement of any process, gives it a new one) and, for
+a workspace, how many live resources it holds. What a client reads is a function of exactly that: the row
+and, for a workspace, the count. So the answer body of a version this process has seen already is served
+from memory, already encoded; only a version it has not seen is read whole (one more statement for the
+page) and presented. Nothing is ever served that the database did not just confirm as current.
+
+Kinds whose live status runs queries of its own (``live_reads == "queries"``: route tables) are read by
+:class:`~secapi_hetzner.services.resources.ResourceService` in a thread, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, NoReturn, cast
+
+from secapi_hetzner import errors, jsoncodec
+from secapi_hetzner.labels import parse_label_filter
+from secapi_hetzner.resources.kinds import Kind
+from secapi_hetzner.resources.present import present
+from secapi_hetzner.services.resources import LIST_BATCH, PageFill, Place, list_scope, listed
+from secapi_hetzner.store.reads import AsyncReads
+from secapi_hetzner.store.repository import (
+    CURSOR_ATTEMPTS,
+    Resource,
+    ResourceRepository,
+    cursor_after,
+    new_cursor_token,
+    no_cursor_left,
+)
+
+#: resource versions kept per process, with their encoded answers (least recently used out first)
+CAPACITY = 4096
+#: and at most this many bytes of encoded answers (a resource's body is bounded by the request limits)
+CAPACITY_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class _Known:
+    resource: Resource
+    #: the encoded GET body, by the live resource count it was presented with (None: a kind without one)
+    bodies: dict[int | None, bytes]
+
+
+class _NoQueries:
+    """The repository handed to a "row" kind's live status: it must need nothing but the rows."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise RuntimeError(f"a kind whose live_reads is 'row' used the repository ({name}) in live_status")
+
+
+NO_QUERIES = cast(ResourceRepository, _NoQueries())
+
+
+class KnownVersions:
+    """(resource id as text, row stamp) → the resource and its encoded answers; bounded in entries and bytes."""
+
+    def __init__(self, capacity: int = CAPACITY, capacity_bytes: int = CAPACITY_BYTES) -> None:
+        self.capacity = capacity
+        self.capacity_bytes = capacity_bytes
+        self._known: OrderedDict[tuple[str, str], _Known] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.rows_read = 0  # whole rows read because their version was new here (tests, bench)
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> list[_Known | None]:
+        with self._lock:
+            found = [self._known.get(key) for key in keys]
+            for key, known in zip(keys, found, strict=True):
+                if known is not None:
+                    self._known.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], resource: Resource) -> _Known:
+        with self._lock:
+            found = self._known.get(key)
+            if found is None:
+                found = self._known[key] = _Known(resource, {})
+            return found
+
+    def add_body(self, known: _Known, count: int | None, body: bytes) -> None:
+        with self._lock:
+            if count not in known.bodies:
+                known.bodies[count] = body
+                self._bytes += len(body)
+            while self._known and (len(self._known) > self.capacity or self._bytes > self.capacity_bytes):
+                _, dropped = self._known.popitem(last=False)
+                self._bytes -= sum(len(b) for b in dropped.bodies.values())
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+class _Stamp(NamedTuple):
+    id: str  # the resource's id as text (hashing UUID objects cost more than the rest of a page)
+    name: str
+    stamp: str
+    children: int | None
+
+
+class ResourceReads:
+    def __init__(self, reads: AsyncReads, known: KnownVersions | None = None) -> None:
+        self.reads = reads
+        self.known = known or KnownVersions()
+
+    def usable(self) -> bool:
+        return self.reads.usable()
+
+    async def read(self, kind: Kind, place: Place, name: str) -> bytes:
+        """The GET body of one resource (404 when it, or its workspace, does not exist)."""
+        key = place.key(kind, name)
+        row = await self.reads.one("stamp_resource", {**key.params(), "children": kind.live_reads == "children"})
+        assert row is not None  # the statement answers one row, always
+        if not row["parent_exists"]:
+            raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
+        stamp = _Stamp(row["id"], name, row["stamp"], row["children"]) if row["id"] is not None else None
+        known = await self._known([stamp], lambda resource: resource.purged_at is None) if stamp else []
+        if not known:
+            raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+        return self._present(kind, known)[0]
+
+    async def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
+                        deleted: str, visible: Callable[[str], bool] = lambda name: True
+                        ) -> tuple[list[bytes], str | None]:
+        """What :meth:`ResourceService.list_page` answers, as encoded items."""
+        selector = parse_label_filter(labels)
+        scope = list_scope(kind, place, deleted, labels)
+        after = await self._cursor_position(skip_token, place.tenant, scope) if skip_token else ""
+        params = {**place.key(kind, "").params(), "deleted": deleted, "children": kind.live_reads == "children"}
+        fill: PageFill[tuple[_Stamp, _Known]] = PageFill(limit)
+        size = min(limit + 1, LIST_BATCH)
+        while True:
+            rows = await self.reads.all("stamp_resources", {**params, "after": after, "batch": size})
+            stamps = [_Stamp(r["id"], r["name"], r["stamp"], r["children"]) for r in rows]
+            known = await self._known(stamps, lambda resource: listed(resource, deleted))
+            kept = [(s, k) for s, k in known if visible(s.name)]
+            if selector.terms:
+                kept = [(s, k) for s, k in kept if selector.matches(k.resource.labels or {})]
+            next_after = fill.add(kept, stamps[-1].name if stamps else "", len(stamps) == size)
+            if next_after is None:
+                break
+            after, size = next_after, LIST_BATCH
+        page, last = fill.result(lambda item: item[0].name)
+        bodies = self._present(kind, page)
+        token = await self._new_cursor(place.tenant, scope, last) if last is not None else None
+        return bodies, token
+
+    # -- versions --------------------------------------------------------------------------------
+
+    async def _known(self, stamps: Sequence[_Stamp],
+                     keep: Callable[[Resource], bool]) -> list[tuple[_Stamp, _Known]]:
+        """Each stamped version, from memory or (one statement for all that are new here) from the database.
+        A row written since it was stamped is read at its newer version (the database's word, read later),
+        and left out if ``keep`` says that version is no longer one to show (deleted meanwhile)."""
+        found = dict(zip((s.id for s in stamps), self.known.get_many([(s.id, s.stamp) for s in stamps]),
+                         strict=True))
+        missing = [s.id for s in stamps if found[s.id] is None]
+        if missing:
+            rows = await self.reads.all("resources_by_ids", {"ids": missing})
+            self.known.rows_read += len(rows)
+            for row in rows:
+                resource = Resource.from_row(row)
+                if keep(resource):
+                    found[row["text_id"]] = self.known.put((row["text_id"], row["stamp"]), resource)
+        return [(s, known) for s in stamps if (known := found[s.id]) is not None]
+
+    def _present(self, kind: Kind, page: Sequence[tuple[_Stamp, _Known]]) -> list[bytes]:
+        """The encoded GET body of each, presented with its live status once per version (and count)."""
+        new = [(s, k) for s, k in page if s.children not in k.bodies]
+        if new:
+            live = [k.resource for _, k in new if k.resource.purged_at is None]
+            if kind.live_reads == "children":
+                extra = kind.live_status_of_counts(live, {k.resource.id: s.children or 0 for s, k in new})
+            else:
+                extra = kind.live_status(live, NO_QUERIES) if live else {}
+            for stamp, known in new:
+                resource = known.resource
+                if resource.id in extra and resource.purged_at is None:
+                    resource = resource.with_changes(status={**resource.status, **extra[resource.id]})
+                self.known.add_body(known, stamp.children, jsoncodec.encode(present(kind, resource, "GET"))[:-1])
+        return [k.bodies[s.children] for s, k in page]
+
+    # -- page cursors ----------------------------------------------------------------------------
+
+    async def _new_cursor(self, tenant: str, scope: str, after: str) -> str:
+        await self.reads.run("expire_cursors")
+        for _ in range(CURSOR_ATTEMPTS):
+            token = new_cursor_token()
+            if await self.reads.run("insert_cursor", {"token": token, "tenant": tenant, "scope": scope,
+                                                      "after": after}):
+                return token
+        raise no_cursor_left()
+
+    async def _cursor_position(self, token: str, tenant: str, scope: str) -> str:
+        return cursor_after(await self.reads.one("get_cursor", {"token": token}), tenant, scope)
+
+
+def list_body(items: Sequence[bytes], metadata: dict[str, Any]) -> bytes:
+    """A list answer from encoded items: what encoding ``{"items": [...], "metadata": ...}`` gives."""
+    return b'{"items":[' + b",".join(items) + b'],"metadata":' + jsoncodec.encode(metadata)[:-1] + b"}\n"
