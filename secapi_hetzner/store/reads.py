@@ -21,8 +21,9 @@ from secapi_hetzner import jsoncodec
 from secapi_hetzner.settings import DB_TIMEOUT_SECONDS
 from secapi_hetzner.store.db import QUERIES, Database, Row, db_errors
 
-#: connections of the read pool per serving process (a read holds one for a single statement)
-READ_POOL_MAX = 4
+#: connections of the read pool per serving process (a read holds one for a single statement), all opened
+#: with the pool: it never grows while serving
+READ_POOL_SIZE = 4
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -30,9 +31,9 @@ async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
 
 
 class AsyncReads:
-    def __init__(self, db: Database, *, max_size: int = READ_POOL_MAX, timeout: float = DB_TIMEOUT_SECONDS) -> None:
+    def __init__(self, db: Database, *, size: int = READ_POOL_SIZE, timeout: float = DB_TIMEOUT_SECONDS) -> None:
         self.db = db
-        self.max_size = max_size
+        self.size = size
         self.timeout = timeout
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -50,7 +51,7 @@ class AsyncReads:
             return
         self._loop = asyncio.get_running_loop()
         pool: AsyncConnectionPool[psycopg.AsyncConnection[Row]] = AsyncConnectionPool(
-            self.db.url, min_size=1, max_size=self.max_size, open=False, timeout=self.timeout,
+            self.db.url, min_size=self.size, max_size=self.size, open=False, timeout=self.timeout,
             kwargs={"row_factory": dict_row, "autocommit": True}, configure=_configure)
         self._pool = pool
         await pool.open()
