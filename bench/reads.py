@@ -25,7 +25,6 @@ import httpx
 from bench.harness import ROOT, machine, record, running_service
 from secapi_hetzner.simulator_process import free_port
 
-
 #: an unrecorded run before each measured one: a ceiling's first run after its start is ~0.55x its later ones
 #: (wrk's 16 keep-alive connections are accepted while one of its two workers still boots, and stay on the
 #: other), and every target gets the same

@@ -114,8 +114,7 @@ class ResourceReads:
     async def read(self, kind: Kind, place: Place, name: str) -> bytes:
         """The GET body of one resource (404 when it, or its workspace, does not exist)."""
         key = place.key(kind, name)
-        row = await self.reads.one("stamp_resource", {**key.params(), "children": kind.live_reads == "children"})
-        assert row is not None  # the statement answers one row, always
+        row = await self.reads.stamp(key, kind.live_reads == "children")
         if not row["parent_exists"]:
             raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
         stamp = _Stamp(row["id"], name, row["stamp"], row["children"]) if row["id"] is not None else None

@@ -88,22 +88,26 @@ SELECT * FROM resources
  LIMIT %(batch)s;
 
 -- stamp_resource --
--- What a read served from memory checks (store/reads.py): whether the parent workspace exists (always true for
--- tenant-scoped kinds), the resource's id and stamp (its row's xmin: every committed write of the row, by any
--- statement, gives it a new one), and, for a workspace, how many live resources it holds. One row, always.
-SELECT (%(workspace)s = '' OR EXISTS (
+-- What a read served from memory checks (store/reads.py), for several single GETs at once (one row per
+-- asked key, in order): whether the parent workspace exists (always true for tenant-scoped kinds), the
+-- resource's id and stamp (its row's xmin: every committed write of the row, by any statement, gives it a
+-- new one), and, for a workspace, how many live resources it holds.
+SELECT k.i, (k.workspace = '' OR EXISTS (
           SELECT 1 FROM resources w
-           WHERE w.tenant = %(tenant)s AND w.workspace = '' AND w.parent = '' AND w.kind = 'workspace'
-             AND w.name = %(workspace)s AND w.purged_at IS NULL)) AS parent_exists,
+           WHERE w.tenant = k.tenant AND w.workspace = '' AND w.parent = '' AND w.kind = 'workspace'
+             AND w.name = k.workspace AND w.purged_at IS NULL)) AS parent_exists,
        r.id::text AS id, r.xmin::text AS stamp,
-       CASE WHEN %(children)s THEN (
+       CASE WHEN k.children THEN (
          SELECT count(*) FROM resources c
           WHERE c.tenant = r.tenant AND c.workspace = r.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
        END AS children
-  FROM (SELECT 1) AS one
+  FROM unnest(%(tenants)s::text[], %(workspaces)s::text[], %(parents)s::text[], %(kinds)s::text[],
+              %(names)s::text[], %(children)s::bool[]) WITH ORDINALITY AS k(tenant, workspace, parent, kind, name,
+                                                                          children, i)
   LEFT JOIN resources r
-    ON r.tenant = %(tenant)s AND r.workspace = %(workspace)s AND r.parent = %(parent)s AND r.kind = %(kind)s
-   AND r.name = %(name)s AND r.purged_at IS NULL;
+    ON r.tenant = k.tenant AND r.workspace = k.workspace AND r.parent = k.parent AND r.kind = k.kind
+   AND r.name = k.name AND r.purged_at IS NULL
+ ORDER BY k.i;
 
 -- stamp_resources --
 -- The list_resources batch as stamps only (id, name, xmin; a workspace's live resource count, counted for the

@@ -10,20 +10,31 @@ counter (the SQL-count tests see both). It belongs to one event loop: it is open
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
-from secapi_hetzner import jsoncodec
+from secapi_hetzner import errors, jsoncodec
 from secapi_hetzner.settings import DB_TIMEOUT_SECONDS
 from secapi_hetzner.store.db import QUERIES, Database, Row, db_errors
+from secapi_hetzner.store.repository import Key
 
 #: connections of the read pool per serving process (a read holds one for a single statement), all opened
 #: with the pool: it never grows while serving
 READ_POOL_SIZE = 4
+
+
+#: single GETs stamped by one statement at most (more wait for the next one)
+STAMP_BATCH = 64
+
+
+class _Asked(NamedTuple):
+    key: Key
+    children: bool
+    answer: asyncio.Future[Row]
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -37,6 +48,8 @@ class AsyncReads:
         self.timeout = timeout
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._asked: list[_Asked] = []
+        self._stamper: asyncio.Task[None] | None = None
 
     def usable(self) -> bool:
         """May this loop read here? (No pool yet, or one opened on this very loop.)"""
@@ -83,3 +96,52 @@ class AsyncReads:
         with db_errors():
             async with self._pool.connection() as conn:
                 return (await conn.execute(QUERIES[name], params or {})).rowcount
+
+    # -- single GETs, stamped together --------------------------------------------------------------
+
+    async def stamp(self, key: Key, children: bool) -> Row:
+        """The ``stamp_resource`` row of ``key``. Single GETs asked at the same time share one statement:
+        while one runs, the keys asked meanwhile wait and go together in the next (as a group commit does for
+        writes), so a busy process spends one round trip on many reads."""
+        answer: asyncio.Future[Row] = asyncio.get_running_loop().create_future()
+        self._asked.append(_Asked(key, children, answer))
+        if self._stamper is None or self._stamper.done():
+            self._stamper = asyncio.get_running_loop().create_task(self._stamp_all())
+        return await answer
+
+    async def _stamp_all(self) -> None:
+        while self._asked:
+            batch, self._asked = self._asked[:STAMP_BATCH], self._asked[STAMP_BATCH:]
+            try:
+                await self._stamp(batch)
+            except BaseException as exc:  # noqa: BLE001 - every asker is answered, whatever happened
+                for asked in batch:
+                    if not asked.answer.done():
+                        asked.answer.set_exception(exc if isinstance(exc, Exception) else errors.Unavailable(
+                            "The read was interrupted; retry."))
+                if not isinstance(exc, Exception):
+                    raise
+
+    async def _stamp(self, batch: list[_Asked]) -> None:
+        params: dict[str, list[Any]] = {"tenants": [], "workspaces": [], "parents": [], "kinds": [], "names": [],
+                                        "children": []}
+        for asked in batch:
+            key = asked.key
+            for column, value in (("tenants", key.tenant), ("workspaces", key.workspace), ("parents", key.parent),
+                                  ("kinds", key.kind), ("names", key.name), ("children", asked.children)):
+                params[column].append(value)
+        try:
+            rows = await self.all("stamp_resource", params)
+        except errors.SecaError:
+            if len(batch) == 1:
+                raise
+            for asked in batch:  # one key the database refuses (a NUL in a name): each gets its own answer
+                try:
+                    await self._stamp([asked])
+                except errors.SecaError as alone:
+                    if not asked.answer.done():
+                        asked.answer.set_exception(alone)
+            return
+        for asked, row in zip(batch, rows, strict=True):
+            if not asked.answer.done():  # (the asker may have gone: a client that hung up)
+                asked.answer.set_result(row)

@@ -104,7 +104,7 @@ def test_a_known_version_costs_one_statement_and_no_row_read(service: Service) -
     spent = {name: n - before.get(name, 0) for name, n in db.executed.items() if n != before.get(name, 0)}
     for periodic in ("token_generation", "credential_generation", "access_rules"):
         spent.pop(periodic, None)
-    assert spent == {"stamp_resources": 3, "stamp_resource": 3}
+    assert spent == {"stamp_resources": 3, "stamp_resource": 3}  # (one at a time: nothing to share)
     assert known.rows_read == rows_read
 
 
@@ -226,3 +226,31 @@ def test_the_read_pool_serves_only_its_own_event_loop(service: Service) -> None:
 
     assert asyncio.run(ask()) is False
     assert reads.usable() is False  # and outside any loop
+
+
+def test_single_gets_asked_together_share_one_statement_and_keep_their_own_answers(service: Service) -> None:
+    """Ten GETs at once on one event loop: one stamp statement for all. A name the database refuses (a NUL)
+    among them fails that statement: each key is then asked alone and gets its own answer."""
+    db = current().db
+    kind = kind_named("workspace")
+    names = [f"item-{i % ITEMS}" for i in range(9)] + [WS]
+
+    async def gather(reads: ResourceReads, asked: list[str]) -> list[Any]:
+        try:
+            return await asyncio.gather(*(reads.read(kind, Place(TENANT), name) for name in asked),
+                                        return_exceptions=True)
+        finally:
+            await reads.reads.close()
+
+    before = db.executed["stamp_resource"]
+    answers = asyncio.run(gather(ResourceReads(AsyncReads(db)), names))
+    assert db.executed["stamp_resource"] - before == 1
+    assert [json.loads(answer)["metadata"]["name"] for answer in answers] == names
+
+    before = db.executed["stamp_resource"]
+    answers = asyncio.run(gather(ResourceReads(AsyncReads(db)), ["item-0", "bad\x00name", "missing", "item-1"]))
+    assert db.executed["stamp_resource"] - before == 5  # together (refused), then each alone
+    assert json.loads(answers[0])["metadata"]["name"] == "item-0"
+    assert isinstance(answers[1], errors.InvalidRequest)
+    assert isinstance(answers[2], errors.NotFound)
+    assert json.loads(answers[3])["metadata"]["name"] == "item-1"
