@@ -27,7 +27,7 @@ from secapi_hetzner.app.problems import REQUEST_ID_HEADER
 from secapi_hetzner.app.protocol import HeaderCountMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
 from secapi_hetzner.app.regional import RegionPrefixMiddleware
-from secapi_hetzner.app.request_metrics import RequestMetricsMiddleware
+from secapi_hetzner.app.request_metrics import RequestMetricsMiddleware, new_request_id
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
 from secapi_hetzner.app.traced import TracedWhenRecording
@@ -147,4 +147,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
     traced = TracedWhenRecording(inner)  # the request span, while a tracer provider records
     conditional = ConditionalGetMiddleware(traced)  # ETag on every GET, 304 for If-None-Match
-    return CorrelationIdMiddleware(RequestMetricsMiddleware(conditional), header_name=REQUEST_ID_HEADER)
+    return CorrelationIdMiddleware(RequestMetricsMiddleware(conditional), header_name=REQUEST_ID_HEADER,
+                                   generator=new_request_id)

@@ -89,7 +89,7 @@ SELECT * FROM resources
 
 -- stamp_resource --
 -- What a read served from memory checks (store/reads.py), for several single GETs at once (one row per
--- asked key, in order): whether the parent workspace exists (always true for tenant-scoped kinds), the
+-- asked key, in order; the keys come as one JSON array): whether the parent workspace exists (always true for tenant-scoped kinds), the
 -- resource's id and stamp (its row's xmin: every committed write of the row, by any statement, gives it a
 -- new one), and, for a workspace, how many live resources it holds.
 SELECT k.i, (k.workspace = '' OR EXISTS (
@@ -101,9 +101,8 @@ SELECT k.i, (k.workspace = '' OR EXISTS (
          SELECT count(*) FROM resources c
           WHERE c.tenant = r.tenant AND c.workspace = r.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
        END AS children
-  FROM unnest(%(tenants)s::text[], %(workspaces)s::text[], %(parents)s::text[], %(kinds)s::text[],
-              %(names)s::text[], %(children)s::bool[]) WITH ORDINALITY AS k(tenant, workspace, parent, kind, name,
-                                                                          children, i)
+  FROM jsonb_to_recordset(%(keys)s::jsonb)
+         AS k(i int, tenant text, workspace text, parent text, kind text, name text, children boolean)
   LEFT JOIN resources r
     ON r.tenant = k.tenant AND r.workspace = k.workspace AND r.parent = k.parent AND r.kind = k.kind
    AND r.name = k.name AND r.purged_at IS NULL

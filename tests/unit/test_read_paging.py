@@ -87,3 +87,4 @@ def test_the_least_recently_read_version_goes_first() -> None:
     known.add_body(known.put(("id-2", "1"), resource("r2")), None, b"{}")
     assert [found is not None for found in known.get_many([("id-0", "1"), ("id-1", "1"), ("id-2", "1")])] == \
         [True, False, True]
+
