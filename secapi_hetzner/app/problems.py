@@ -140,6 +140,12 @@ def _request_path(request: ConnexionRequest) -> str:
     return str(request.url.path)
 
 
+def _routed_path(request: ConnexionRequest) -> str:
+    """The path as the router saw it. (``request.url`` is parsed by urllib, which drops tabs and newlines: a
+    workspace named ``%0A`` would leave an empty segment that fits no route.)"""
+    return str(request.scope.get("path") or _request_path(request))
+
+
 async def handle_seca_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, errors.SecaError)
     status = status_for(exc)
@@ -185,7 +191,7 @@ async def handle_problem(request: ConnexionRequest, exc: Exception,
         return await handle_unexpected(request, exc)
     if status >= 500 and status != 501:
         return await handle_unexpected(request, exc)
-    if status == 404 and isinstance(exc, HTTPException) and fits_a_route(_request_path(request)):
+    if status == 404 and isinstance(exc, HTTPException) and fits_a_route(_routed_path(request)):
         # the router could not take a path parameter with control characters: it is malformed input
         status, detail = 400, "A path parameter contains characters no SECA name or identifier may hold."
     schema_violation = status == 400

@@ -27,3 +27,14 @@ def test_the_service_stays_healthy_after_them(service: Service) -> None:
     for _ in range(3):
         service.client.delete(INSTANCE)
     assert service.get("/providers/seca.compute/v1/tenants/acme/skus").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["%0A", "%0A%09", "%0A%0A"])
+def test_a_workspace_named_only_by_control_characters_is_named_too(service: Service, name: str) -> None:
+    """Found by a random `make fuzz` run (stateful, listBlockStorages with the workspace ``%0A``): urllib drops
+    tabs and newlines from a URL, so the route check saw an empty segment and the answer was an undocumented
+    404. It is the same malformed input as above. (A tab or a carriage return alone is routed like any name.)"""
+    response = service.get(f"/providers/seca.storage/v1/tenants/acme/workspaces/{name}/block-storages",
+                           params={"labels": "\u008e"})
+    assert response.status_code == 400, response.text
+    assert "path parameter contains characters" in response.json()["detail"]
