@@ -29,11 +29,11 @@ def place(tenant: str, workspace: str = "", network: str = "") -> Place:
 
 async def list_resources(kind: Kind, where: Place, labels: str | None, limit: int | None,
                          skip_token: str | None) -> Response:
-    """A page, read on the event loop (:mod:`secapi_hetzner.services.reads`), or in a thread for kinds whose
-    live status runs queries of its own."""
+    """A page, read on the event loop (:mod:`secapi_hetzner.services.reads`); in a thread only when this loop
+    is not the one the read pool belongs to."""
     collection = f"networks/{where.parent}/{kind.collection}" if kind.scope == "network" else kind.collection
     reads = current().reads
-    if kind.live_reads == "queries" or not reads.usable():
+    if not reads.usable():
         return _json(await run_in_threadpool(_list_in_thread, kind, where, labels, limit, skip_token, collection))
     items, token = await reads.list_page(kind, where, labels=labels, limit=limit or LIST_DEFAULT_LIMIT,
                                          skip_token=skip_token, deleted=deleted_mode(), visible=access.visible)
@@ -51,7 +51,7 @@ def _list_in_thread(kind: Kind, where: Place, labels: str | None, limit: int | N
 
 async def get_resource(kind: Kind, where: Place, name: str) -> Response:
     reads = current().reads
-    if kind.live_reads == "queries" or not reads.usable():
+    if not reads.usable():
         return _json(await run_in_threadpool(_get_in_thread, kind, where, name))
     return _bytes(await reads.read(kind, where, name) + b"\n")
 

@@ -93,7 +93,8 @@ class Kind:
     deletes_along: ClassVar[tuple[str, ...]] = ()
     #: what :meth:`live_status` reads besides each resource's own row: nothing ("row"), the number of live
     #: resources inside it ("children": a workspace's resourceCount, see :meth:`live_status_of_counts`), or
-    #: queries of its own ("queries"). Reads of "row" and "children" kinds are served on the event loop.
+    #: queries of its own ("queries": run in a worker thread, once for a page). It decides what a remembered
+    #: answer is kept by (services/reads.py).
     live_reads: ClassVar[Literal["row", "children", "queries"]] = "row"
 
     @property

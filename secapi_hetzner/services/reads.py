@@ -7,8 +7,9 @@ and, for a workspace, the count. So the answer body of a version this process ha
 from memory, already encoded; only a version it has not seen is read whole (one more statement for the
 page) and presented. Nothing is ever served that the database did not just confirm as current.
 
-Kinds whose live status runs queries of its own (``live_reads == "queries"``: route tables) are read by
-:class:`~secapi_hetzner.services.resources.ResourceService` in a thread, as before.
+Kinds whose live status runs queries of its own (``live_reads == "queries"``: route tables) are stamped and
+remembered the same way; their live status is computed for the whole page in one trip to a worker thread, and a
+body is kept per version and live status.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, NoReturn, cast
+
+import anyio.to_thread
 
 from secapi_hetzner import errors, jsoncodec
 from secapi_hetzner.labels import parse_label_filter
@@ -40,11 +43,16 @@ CAPACITY = 4096
 CAPACITY_BYTES = 32 * 1024 * 1024
 
 
+#: what, besides its row, a version's body was presented with: a workspace's live count (an int), nothing (None),
+#: or a route table's live status, encoded (bytes)
+Slot = int | bytes | None
+
+
 @dataclass
 class _Known:
     resource: Resource
-    #: the encoded GET body, by the live resource count it was presented with (None: a kind without one)
-    bodies: dict[int | None, bytes]
+    #: the encoded GET body by the slot it was presented with
+    bodies: dict[Slot, bytes]
 
 
 class _NoQueries:
@@ -83,10 +91,10 @@ class KnownVersions:
                 found = self._known[key] = _Known(resource, {})
             return found
 
-    def add_body(self, known: _Known, count: int | None, body: bytes) -> None:
+    def add_body(self, known: _Known, slot: Slot, body: bytes) -> None:
         with self._lock:
-            if count not in known.bodies:
-                known.bodies[count] = body
+            if slot not in known.bodies:
+                known.bodies[slot] = body
                 self._bytes += len(body)
             while self._known and (len(self._known) > self.capacity or self._bytes > self.capacity_bytes):
                 _, dropped = self._known.popitem(last=False)
@@ -107,6 +115,8 @@ class ResourceReads:
     def __init__(self, reads: AsyncReads, known: KnownVersions | None = None) -> None:
         self.reads = reads
         self.known = known or KnownVersions()
+        #: what the live status of "queries" kinds reads with, in a worker thread
+        self.repository = ResourceRepository(reads.db)
 
     def usable(self) -> bool:
         return self.reads.usable()
@@ -121,7 +131,7 @@ class ResourceReads:
         known = await self._known([stamp], lambda resource: resource.purged_at is None) if stamp else []
         if not known:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
-        return self._present(kind, known)[0]
+        return (await self._present(kind, known))[0]
 
     async def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
                         deleted: str, visible: Callable[[str], bool] = lambda name: True
@@ -145,7 +155,7 @@ class ResourceReads:
                 break
             after, size = next_after, LIST_BATCH
         page, last = fill.result(lambda item: item[0].name)
-        bodies = self._present(kind, page)
+        bodies = await self._present(kind, page)
         token = await self._new_cursor(place.tenant, scope, last) if last is not None else None
         return bodies, token
 
@@ -168,21 +178,33 @@ class ResourceReads:
                     found[row["text_id"]] = self.known.put((row["text_id"], row["stamp"]), resource)
         return [(s, known) for s in stamps if (known := found[s.id]) is not None]
 
-    def _present(self, kind: Kind, page: Sequence[tuple[_Stamp, _Known]]) -> list[bytes]:
-        """The encoded GET body of each, presented with its live status once per version (and count)."""
-        new = [(s, k) for s, k in page if s.children not in k.bodies]
+    async def _present(self, kind: Kind, page: Sequence[tuple[_Stamp, _Known]]) -> list[bytes]:
+        """The encoded GET body of each, presented with its live status once per version and live inputs.
+
+        Those inputs are the workspace's count for "children" kinds, nothing for "row" kinds (the row decides),
+        and for "queries" kinds (route tables: each route's state depends on its target) the live status
+        itself, computed for the page in one trip to a worker thread (its queries use the thread pool)."""
+        if kind.live_reads == "queries":
+            live = [k.resource for _, k in page if k.resource.purged_at is None]
+            computed = await anyio.to_thread.run_sync(kind.live_status, live, self.repository) if live else {}
+            slots: list[Slot] = [jsoncodec.encode(computed.get(k.resource.id)) for _, k in page]
+        else:
+            slots = [s.children for s, _ in page]
+        new = [(slot, s, k) for slot, (s, k) in zip(slots, page, strict=True) if slot not in k.bodies]
         if new:
-            live = [k.resource for _, k in new if k.resource.purged_at is None]
-            if kind.live_reads == "children":
-                extra = kind.live_status_of_counts(live, {k.resource.id: s.children or 0 for s, k in new})
+            live = [k.resource for _, _, k in new if k.resource.purged_at is None]
+            if kind.live_reads == "queries":
+                extra = computed
+            elif kind.live_reads == "children":
+                extra = kind.live_status_of_counts(live, {k.resource.id: s.children or 0 for _, s, k in new})
             else:
                 extra = kind.live_status(live, NO_QUERIES) if live else {}
-            for stamp, known in new:
+            for slot, _, known in new:
                 resource = known.resource
                 if resource.id in extra and resource.purged_at is None:
                     resource = resource.with_changes(status={**resource.status, **extra[resource.id]})
-                self.known.add_body(known, stamp.children, jsoncodec.encode(present(kind, resource, "GET"))[:-1])
-        return [k.bodies[s.children] for s, k in page]
+                self.known.add_body(known, slot, jsoncodec.encode(present(kind, resource, "GET"))[:-1])
+        return [k.bodies[slot] for slot, (_, k) in zip(slots, page, strict=True)]
 
     # -- page cursors ----------------------------------------------------------------------------
 

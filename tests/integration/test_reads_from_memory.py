@@ -31,8 +31,8 @@ def ref(path: str) -> dict[str, str]:
     return {"resource": path}
 
 
-#: collection path → (kind, place, a body per item); route tables are read in a thread (their live status
-#: runs queries), every other kind on the event loop
+#: collection path → (kind, place, a body per item); every kind is read on the event loop (a route table's live
+#: status, which runs queries, in one worker-thread trip a page)
 COLLECTIONS: dict[str, tuple[str, Place, Any]] = {
     WORKSPACES: ("workspace", Place(TENANT), lambda i: {"labels": {"n": str(i)}, "spec": {}}),
     f"{STORAGE}/block-storages": ("block-storage", Place(TENANT, WS),
@@ -254,3 +254,27 @@ def test_single_gets_asked_together_share_one_statement_and_keep_their_own_answe
     assert isinstance(answers[1], errors.InvalidRequest)
     assert isinstance(answers[2], errors.NotFound)
     assert json.loads(answers[3])["metadata"]["name"] == "item-1"
+
+
+def test_a_route_table_follows_its_target_while_its_row_stays_the_same(service: Service) -> None:
+    """A route's state depends on its target, not on the table's row: a remembered body is kept per live status."""
+    table = f"{NET}/networks/net/route-tables/to-gateway"
+    route = {"destinationCidrBlock": "0.0.0.0/0", "targetRef": ref("internet-gateways/gw-later")}
+    assert service.put(table, {"spec": {"routes": [route]}}).status_code == 201
+    service.drain()
+
+    def states() -> tuple[str, str]:
+        one = service.get(table).json()["status"]["routes"][0]["state"]
+        listed = [item["status"]["routes"][0]["state"] for item in
+                  service.get(f"{NET}/networks/net/route-tables").json()["items"]
+                  if item["metadata"]["name"] == "to-gateway"]
+        return one, listed[0]
+
+    version = service.get(table).json()["metadata"]["resourceVersion"]
+    assert states() == ("pending", "pending")
+    assert service.put(f"{NET}/internet-gateways/gw-later", {"spec": {}}).status_code == 201
+    assert states() == ("active", "active")
+    assert service.get(table).json()["metadata"]["resourceVersion"] == version
+    assert service.delete(f"{NET}/internet-gateways/gw-later").status_code == 202
+    service.drain()
+    assert states() == ("pending", "pending")
