@@ -96,6 +96,9 @@ class Kind:
     #: queries of its own ("queries": run in a worker thread, once for a page). It decides what a remembered
     #: answer is kept by (services/reads.py).
     live_reads: ClassVar[Literal["row", "children", "queries"]] = "row"
+    #: for a "queries" kind: the kinds whose existence beside it (same workspace) is all its queries read; a
+    #: remembered answer is then kept by a digest of their names, and the live status runs only when it moves
+    live_targets: ClassVar[tuple[str, ...]] = ()
 
     @property
     def instant(self) -> bool:

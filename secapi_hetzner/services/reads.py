@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, NoReturn, cast
+from uuid import UUID
 
 import anyio.to_thread
 
@@ -44,8 +45,8 @@ CAPACITY_BYTES = 32 * 1024 * 1024
 
 
 #: what, besides its row, a version's body was presented with: a workspace's live count (an int), nothing (None),
-#: or a route table's live status, encoded (bytes)
-Slot = int | bytes | None
+#: the digest of the targets beside it (a str: route tables), or a live status computed each time, encoded (bytes)
+Slot = int | str | bytes | None
 
 
 @dataclass
@@ -109,6 +110,7 @@ class _Stamp(NamedTuple):
     name: str
     stamp: str
     children: int | None
+    targets: str | None  # the digest of the targets' names beside it (kinds with live_targets)
 
 
 class ResourceReads:
@@ -124,10 +126,11 @@ class ResourceReads:
     async def read(self, kind: Kind, place: Place, name: str) -> bytes:
         """The GET body of one resource (404 when it, or its workspace, does not exist)."""
         key = place.key(kind, name)
-        row = await self.reads.stamp(key, kind.live_reads == "children")
+        row = await self.reads.stamp(key, kind.live_reads == "children", ",".join(kind.live_targets))
         if not row["parent_exists"]:
             raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
-        stamp = _Stamp(row["id"], name, row["stamp"], row["children"]) if row["id"] is not None else None
+        stamp = _Stamp(row["id"], name, row["stamp"], row["children"], row["targets"]) \
+            if row["id"] is not None else None
         known = await self._known([stamp], lambda resource: resource.purged_at is None) if stamp else []
         if not known:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
@@ -140,12 +143,13 @@ class ResourceReads:
         selector = parse_label_filter(labels)
         scope = list_scope(kind, place, deleted, labels)
         after = await self._cursor_position(skip_token, place.tenant, scope) if skip_token else ""
-        params = {**place.key(kind, "").params(), "deleted": deleted, "children": kind.live_reads == "children"}
+        params = {**place.key(kind, "").params(), "deleted": deleted, "children": kind.live_reads == "children",
+                  "targets": ",".join(kind.live_targets)}
         fill: PageFill[tuple[_Stamp, _Known]] = PageFill(limit)
         size = min(limit + 1, LIST_BATCH)
         while True:
             rows = await self.reads.all("stamp_resources", {**params, "after": after, "batch": size})
-            stamps = [_Stamp(r["id"], r["name"], r["stamp"], r["children"]) for r in rows]
+            stamps = [_Stamp(r["id"], r["name"], r["stamp"], r["children"], r["targets"]) for r in rows]
             known = await self._known(stamps, lambda resource: listed(resource, deleted))
             kept = [(s, k) for s, k in known if visible(s.name)]
             if selector.terms:
@@ -184,17 +188,22 @@ class ResourceReads:
         Those inputs are the workspace's count for "children" kinds, nothing for "row" kinds (the row decides),
         and for "queries" kinds (route tables: each route's state depends on its target) the live status
         itself, computed for the page in one trip to a worker thread (its queries use the thread pool)."""
-        if kind.live_reads == "queries":
+        computed: dict[UUID, dict[str, Any]] = {}
+        slots: list[Slot]
+        if kind.live_targets:  # what the live status reads has a digest: it runs only when a body is new
+            slots = [s.targets for s, _ in page]
+        elif kind.live_reads == "queries":
             live = [k.resource for _, k in page if k.resource.purged_at is None]
             computed = await anyio.to_thread.run_sync(kind.live_status, live, self.repository) if live else {}
-            slots: list[Slot] = [jsoncodec.encode(computed.get(k.resource.id)) for _, k in page]
+            slots = [jsoncodec.encode(computed.get(k.resource.id)) for _, k in page]
         else:
             slots = [s.children for s, _ in page]
         new = [(slot, s, k) for slot, (s, k) in zip(slots, page, strict=True) if slot not in k.bodies]
         if new:
             live = [k.resource for _, _, k in new if k.resource.purged_at is None]
             if kind.live_reads == "queries":
-                extra = computed
+                extra = computed or (await anyio.to_thread.run_sync(kind.live_status, live, self.repository)
+                                     if live and kind.live_targets else {})
             elif kind.live_reads == "children":
                 extra = kind.live_status_of_counts(live, {k.resource.id: s.children or 0 for _, s, k in new})
             else:

@@ -91,7 +91,8 @@ SELECT * FROM resources
 -- What a read served from memory checks (store/reads.py), for several single GETs at once (one row per
 -- asked key, in order; the keys come as one JSON array): whether the parent workspace exists (always true for tenant-scoped kinds), the
 -- resource's id and stamp (its row's xmin: every committed write of the row, by any statement, gives it a
--- new one), and, for a workspace, how many live resources it holds.
+-- new one); for a workspace, how many live resources it holds; for a kind whose live status depends on
+-- which resources of some kinds exist beside it (a route table's targets), a digest of their names.
 SELECT k.i, (k.workspace = '' OR EXISTS (
           SELECT 1 FROM resources w
            WHERE w.tenant = k.tenant AND w.workspace = '' AND w.parent = '' AND w.kind = 'workspace'
@@ -100,9 +101,16 @@ SELECT k.i, (k.workspace = '' OR EXISTS (
        CASE WHEN k.children THEN (
          SELECT count(*) FROM resources c
           WHERE c.tenant = r.tenant AND c.workspace = r.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
-       END AS children
+       END AS children,
+       CASE WHEN k.targets <> '' THEN (
+         SELECT coalesce(md5(string_agg(c.kind || '/' || c.name, ',' ORDER BY c.kind, c.name)), '')
+           FROM resources c
+          WHERE c.tenant = k.tenant AND c.workspace = k.workspace AND c.parent = ''
+            AND c.kind = ANY(string_to_array(k.targets, ',')) AND c.purged_at IS NULL AND c.deleted_at IS NULL)
+       END AS targets
   FROM jsonb_to_recordset(%(keys)s::jsonb)
-         AS k(i int, tenant text, workspace text, parent text, kind text, name text, children boolean)
+         AS k(i int, tenant text, workspace text, parent text, kind text, name text, children boolean,
+              targets text)
   LEFT JOIN resources r
     ON r.tenant = k.tenant AND r.workspace = k.workspace AND r.parent = k.parent AND r.kind = k.kind
    AND r.name = k.name AND r.purged_at IS NULL
@@ -110,7 +118,8 @@ SELECT k.i, (k.workspace = '' OR EXISTS (
 
 -- stamp_resources --
 -- The list_resources batch as stamps only (id, name, xmin; a workspace's live resource count, counted for the
--- whole batch at once): the rows themselves are read only when this process has not seen that version of them.
+-- whole batch at once; the digest of the targets beside them, as stamp_resource): the rows themselves are read
+-- only when this process has not seen that version of them.
 WITH batch AS (
     SELECT r.id::text AS id, r.name, r.created_at, r.xmin::text AS stamp FROM resources r
      WHERE r.tenant = %(tenant)s AND r.workspace = %(workspace)s AND r.parent = %(parent)s AND r.kind = %(kind)s
@@ -124,9 +133,15 @@ counted AS (
     SELECT c.workspace, count(*) AS n FROM resources c
      WHERE %(children)s AND c.tenant = %(tenant)s AND c.workspace IN (SELECT name FROM batch)
        AND c.purged_at IS NULL AND c.deleted_at IS NULL
-     GROUP BY c.workspace)
+     GROUP BY c.workspace),
+aimed AS (
+    SELECT coalesce(md5(string_agg(c.kind || '/' || c.name, ',' ORDER BY c.kind, c.name)), '') AS digest
+      FROM resources c
+     WHERE %(targets)s <> '' AND c.tenant = %(tenant)s AND c.workspace = %(workspace)s AND c.parent = ''
+       AND c.kind = ANY(string_to_array(%(targets)s, ',')) AND c.purged_at IS NULL AND c.deleted_at IS NULL)
 SELECT batch.id, batch.name, batch.stamp,
-       CASE WHEN %(children)s THEN coalesce(counted.n, 0) END AS children
+       CASE WHEN %(children)s THEN coalesce(counted.n, 0) END AS children,
+       CASE WHEN %(targets)s <> '' THEN (SELECT digest FROM aimed) END AS targets
   FROM batch LEFT JOIN counted ON counted.workspace = batch.name
  ORDER BY batch.name, batch.created_at;
 

@@ -34,6 +34,7 @@ STAMP_BATCH = 64
 class _Asked(NamedTuple):
     key: Key
     children: bool
+    targets: str  # the kinds whose names' digest is asked, comma-separated ('' for none)
     answer: asyncio.Future[Row]
 
 
@@ -99,12 +100,12 @@ class AsyncReads:
 
     # -- single GETs, stamped together --------------------------------------------------------------
 
-    async def stamp(self, key: Key, children: bool) -> Row:
+    async def stamp(self, key: Key, children: bool, targets: str = "") -> Row:
         """The ``stamp_resource`` row of ``key``. Single GETs asked at the same time share one statement:
         while one runs, the keys asked meanwhile wait and go together in the next (as a group commit does for
         writes), so a busy process spends one round trip on many reads."""
         answer: asyncio.Future[Row] = asyncio.get_running_loop().create_future()
-        self._asked.append(_Asked(key, children, answer))
+        self._asked.append(_Asked(key, children, targets, answer))
         if self._stamper is None or self._stamper.done():
             self._stamper = asyncio.get_running_loop().create_task(self._stamp_all())
         return await answer
@@ -123,7 +124,8 @@ class AsyncReads:
                     raise
 
     async def _stamp(self, batch: list[_Asked]) -> None:
-        keys = [{"i": i, **asked.key.params(), "children": asked.children} for i, asked in enumerate(batch)]
+        keys = [{"i": i, **asked.key.params(), "children": asked.children, "targets": asked.targets}
+                for i, asked in enumerate(batch)]
         params = {"keys": jsoncodec.encode(keys).decode()}  # one parameter: cheaper to send than six arrays
         try:
             rows = await self.all("stamp_resource", params)

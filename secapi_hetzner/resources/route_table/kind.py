@@ -78,6 +78,7 @@ class RouteTableKind(Kind):
                                             f"network {key.parent!r}; change or delete the subnet first.")
 
     live_reads = "queries"  # each route's target is looked up
+    live_targets = tuple(TARGET_KINDS.values())
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
         """Each route's state: active when Hetzner has it (or it is logical), pending while its target
