@@ -10,6 +10,8 @@ counter (the SQL-count tests see both). It belongs to one event loop: it is open
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 import psycopg
@@ -75,28 +77,28 @@ class AsyncReads:
         if pool is not None:
             await pool.close()
 
-    async def all(self, name: str, params: dict[str, Any]) -> list[Row]:
+    @contextlib.asynccontextmanager
+    async def _connection(self, name: str) -> AsyncIterator[psycopg.AsyncConnection[Row]]:
+        """A pooled connection for statement ``name`` (counted), its errors translated where they enter."""
         self.db.executed[name] += 1
         if self._pool is None:
             await self.open()
         assert self._pool is not None
         with db_errors():
             async with self._pool.connection() as conn:
-                cursor = await conn.execute(QUERIES[name], params)
-                return await cursor.fetchall()
+                yield conn
+
+    async def all(self, name: str, params: dict[str, Any]) -> list[Row]:
+        async with self._connection(name) as conn:
+            return await (await conn.execute(QUERIES[name], params)).fetchall()
 
     async def one(self, name: str, params: dict[str, Any]) -> Row | None:
         rows = await self.all(name, params)
         return rows[0] if rows else None
 
     async def run(self, name: str, params: dict[str, Any] | None = None) -> int:
-        self.db.executed[name] += 1
-        if self._pool is None:
-            await self.open()
-        assert self._pool is not None
-        with db_errors():
-            async with self._pool.connection() as conn:
-                return (await conn.execute(QUERIES[name], params or {})).rowcount
+        async with self._connection(name) as conn:
+            return (await conn.execute(QUERIES[name], params or {})).rowcount
 
     # -- single GETs, stamped together --------------------------------------------------------------
 

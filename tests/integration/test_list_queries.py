@@ -10,6 +10,7 @@ import pytest
 
 from secapi_hetzner.app.services import current
 from tests.conftest import TENANT, Service
+from tests.support.lists import names_across_pages
 
 WS = "ws-lists"
 ITEMS = 12
@@ -79,13 +80,5 @@ def test_a_sparse_label_filter_pages_through_every_match(service: Service) -> No
     for i in range(13):
         labels = {"sparse": "yes"} if i % 4 == 0 else {"sparse": "no"}
         assert service.put(f"{base}/sparse-{i:02d}", {"labels": labels, "spec": {}}).status_code == 201
-    seen: list[str] = []
-    params: dict[str, str | int] = {"limit": 2, "labels": "sparse=yes"}
-    for _ in range(5):
-        page = service.get(base, params=params).json()
-        seen += [item["metadata"]["name"] for item in page["items"]]
-        token = page["metadata"].get("skipToken")
-        if token is None:
-            break
-        params["skipToken"] = token
+    seen = names_across_pages(service, base, {"limit": 2, "labels": "sparse=yes"}, most=5)
     assert seen == ["sparse-00", "sparse-04", "sparse-08", "sparse-12"]

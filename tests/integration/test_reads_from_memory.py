@@ -19,6 +19,7 @@ from secapi_hetzner.services.reads import ResourceReads
 from secapi_hetzner.store import Database
 from secapi_hetzner.store.reads import AsyncReads
 from tests.conftest import TENANT, Service
+from tests.support.lists import names_across_pages
 
 WS = "ws-memory"
 WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
@@ -163,15 +164,7 @@ def test_a_missing_workspace_is_404_on_get_and_an_empty_list(service: Service) -
 
 
 def test_pages_of_remembered_versions_chain_with_skip_tokens(service: Service) -> None:
-    seen: list[str] = []
-    params: dict[str, str | int] = {"limit": 2}
-    for _ in range(20):
-        page = service.get(WORKSPACES, params=params).json()
-        seen += [item["metadata"]["name"] for item in page["items"]]
-        token = page["metadata"].get("skipToken")
-        if token is None:
-            break
-        params["skipToken"] = token
+    seen = names_across_pages(service, WORKSPACES, {"limit": 2})
     assert seen == sorted(seen) and len(seen) == len(set(seen))
     assert seen == [item["metadata"]["name"] for item in thread_path_page("workspace", Place(TENANT))]
 
