@@ -30,14 +30,11 @@ from tests.failure.conftest import (
     storage_body,
     wait_until,
 )
+from tests.support.refs import ref
 
 HANG = 1.0
 HOLD = 3600.0  # an action that runs until the test completes it
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 def build(service: Service, workers: Workers, tag: str, pip: bool) -> None:

@@ -22,6 +22,7 @@ from tests.failure.conftest import (
     read,
     storage_body,
 )
+from tests.support.refs import ref
 
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
 POST = "POST"
@@ -35,10 +36,6 @@ APPLY = (POST, r"^/firewalls/\d+/actions/apply_to_resources$")
 REMOVE = (POST, r"^/firewalls/\d+/actions/remove_from_resources$")
 
 FAULTS = {name: TRANSIENT[name] for name in ("answer-lost", "429-rate-limited", "timeout-done-late")}
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 def nic_body(addresses: list[str], pip: str | None, group: str | None, tag: str) -> dict[str, Any]:

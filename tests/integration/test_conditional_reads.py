@@ -12,13 +12,10 @@ import pytest
 from secapi_hetzner.app.capabilities import build_matrix
 from secapi_hetzner.app.etags import matches
 from tests.conftest import OWN_SPEC, TENANT, Service
+from tests.support.refs import ref
 
 WS = "ws-etag"
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 @pytest.fixture(scope="module", autouse=True)

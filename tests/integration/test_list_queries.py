@@ -11,14 +11,11 @@ import pytest
 from secapi_hetzner.app.services import current
 from tests.conftest import TENANT, Service
 from tests.support.lists import names_across_pages
+from tests.support.refs import ref
 
 WS = "ws-lists"
 ITEMS = 12
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 COLLECTIONS: dict[str, tuple[str, Any]] = {

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from tests.conftest import TENANT, Service
+from tests.support.refs import ref
 
 WS = "ws-scen"
 WS_PATH = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces/{WS}"
@@ -17,10 +18,6 @@ NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
 COMPUTE = f"/providers/seca.compute/v1/tenants/{TENANT}/workspaces/{WS}/instances"
 STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}/block-storages"
 SKUS = f"seca.network/v1/tenants/{TENANT}/skus"
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 def full(path: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import TENANT, Service
+from tests.support.refs import ref
 
 WS = "ws-stack"
 WS_PATH = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces/{WS}"
@@ -15,10 +16,6 @@ COMPUTE = f"/providers/seca.compute/v1/tenants/{TENANT}/workspaces/{WS}/instance
 STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}/block-storages"
 NET_SKU = {"resource": f"seca.network/v1/tenants/{TENANT}/skus/hetzner-private-network"}
 LOCAL_SKU = {"resource": f"seca.storage/v1/tenants/{TENANT}/skus/local-nvme"}
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 def put(service: Service, path: str, body: dict[str, Any]) -> None:

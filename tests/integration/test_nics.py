@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TENANT, Service
+from tests.support.refs import ref
 
 WS = "ws-nic"
 BASE = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
@@ -26,10 +27,6 @@ LOCAL_SKU = {"resource": f"seca.storage/v1/tenants/{TENANT}/skus/local-nvme"}
 #: a route to an instance that never exists (a route table needs one route)
 GHOST_ROUTE = {"spec": {"routes": [{"destinationCidrBlock": "192.168.60.0/24",
                                     "targetRef": {"resource": "instances/ghost"}}]}}
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 def subnet_ref(network: str, subnet: str) -> dict[str, str]:

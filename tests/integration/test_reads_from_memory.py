@@ -20,16 +20,13 @@ from secapi_hetzner.store import Database
 from secapi_hetzner.store.reads import AsyncReads
 from tests.conftest import TENANT, Service
 from tests.support.lists import names_across_pages
+from tests.support.refs import ref
 
 WS = "ws-memory"
 WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
 STORAGE = f"/providers/seca.storage/v1/tenants/{TENANT}/workspaces/{WS}"
 NETWORK_REF = f"seca.network/v1/tenants/{TENANT}/workspaces/{WS}/networks/net"
-
-
-def ref(path: str) -> dict[str, str]:
-    return {"resource": path}
 
 
 #: collection path → (kind, place, a body per item); every kind is read on the event loop (a route table's live
