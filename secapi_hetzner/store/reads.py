@@ -131,13 +131,13 @@ class AsyncReads:
         params = {"keys": jsoncodec.encode(keys).decode()}  # one parameter: cheaper to send than six arrays
         try:
             rows = await self.all("stamp_resource", params)
-        except errors.SecaError:
+        except errors.InvalidRequest:  # (a database that is away fails every asker at once, in _stamp_all)
             if len(batch) == 1:
                 raise
             for asked in batch:  # one key the database refuses (a NUL in a name): each gets its own answer
                 try:
                     await self._stamp([asked])
-                except errors.SecaError as alone:
+                except errors.InvalidRequest as alone:
                     if not asked.answer.done():
                         asked.answer.set_exception(alone)
             return

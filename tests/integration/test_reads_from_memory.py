@@ -268,3 +268,28 @@ def test_a_route_table_follows_its_target_while_its_row_stays_the_same(service: 
     assert service.delete(f"{NET}/internet-gateways/gw-later").status_code == 202
     service.drain()
     assert states() == ("pending", "pending")
+
+
+class DatabaseAway(AsyncReads):
+    """Reads whose every statement finds the database away (what db_errors makes of a lost connection)."""
+
+    statements = 0
+
+    async def all(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.statements += 1
+        raise errors.Unavailable("The database is not reachable right now.")
+
+
+def test_gets_asked_together_while_the_database_is_away_all_fail_at_once(service: Service) -> None:
+    """Only a key the database refuses makes each key be asked alone: when it is away, one failed statement
+    answers every asker (asking each alone would make each wait again)."""
+    reads = DatabaseAway(current().db)
+    kind = kind_named("workspace")
+
+    async def gather() -> list[Any]:
+        return await asyncio.gather(*(ResourceReads(reads).read(kind, Place(TENANT), f"item-{i}") for i in range(5)),
+                                    return_exceptions=True)
+
+    answers = asyncio.run(gather())
+    assert all(isinstance(answer, errors.Unavailable) for answer in answers)
+    assert reads.statements == 1
