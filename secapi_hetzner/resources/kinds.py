@@ -93,11 +93,11 @@ class Kind:
     deletes_along: ClassVar[tuple[str, ...]] = ()
     #: what :meth:`live_status` reads besides each resource's own row: nothing ("row"), the number of live
     #: resources inside it ("children": a workspace's resourceCount, see :meth:`live_status_of_counts`), or
-    #: queries of its own ("queries": run in a worker thread, once for a page). It decides what a remembered
-    #: answer is kept by (services/reads.py).
-    live_reads: ClassVar[Literal["row", "children", "queries"]] = "row"
-    #: for a "queries" kind: the kinds whose existence beside it (same workspace) is all its queries read; a
-    #: remembered answer is then kept by a digest of their names, and the live status runs only when it moves
+    #: which resources of the kinds :attr:`live_targets` exist beside it, in its workspace ("targets": a
+    #: route table's targets; its queries run in a worker thread, once for a page). A remembered answer is
+    #: kept by the row's version and that input (services/reads.py).
+    live_reads: ClassVar[Literal["row", "children", "targets"]] = "row"
+    #: for a "targets" kind: the kinds whose existence beside it is all its live status reads
     live_targets: ClassVar[tuple[str, ...]] = ()
 
     @property

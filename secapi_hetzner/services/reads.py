@@ -7,9 +7,9 @@ and, for a workspace, the count. So the answer body of a version this process ha
 from memory, already encoded; only a version it has not seen is read whole (one more statement for the
 page) and presented. Nothing is ever served that the database did not just confirm as current.
 
-Kinds whose live status runs queries of its own (``live_reads == "queries"``: route tables) are stamped and
-remembered the same way; their live status is computed for the whole page in one trip to a worker thread, and a
-body is kept per version and live status.
+A route table's live status depends on which of its targets exist (``live_reads == "targets"``): the same
+statement gives a digest of their names, a body is kept per version and digest, and the live status (which
+runs queries) is computed in one trip to a worker thread for the versions or digests not seen before.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from secapi_hetzner import errors, jsoncodec
 from secapi_hetzner.labels import parse_label_filter
 from secapi_hetzner.resources.kinds import Kind
 from secapi_hetzner.resources.present import present
-from secapi_hetzner.services.resources import LIST_BATCH, PageFill, Place, list_scope, listed
+from secapi_hetzner.services.resources import LIST_BATCH, PageFill, Place, list_scope, listed, with_live
 from secapi_hetzner.store.reads import AsyncReads
 from secapi_hetzner.store.repository import (
     CURSOR_ATTEMPTS,
@@ -45,8 +45,8 @@ CAPACITY_BYTES = 32 * 1024 * 1024
 
 
 #: what, besides its row, a version's body was presented with: a workspace's live count (an int), nothing (None),
-#: the digest of the targets beside it (a str: route tables), or a live status computed each time, encoded (bytes)
-Slot = int | str | bytes | None
+#: or the digest of the targets beside it (a str: route tables)
+Slot = int | str | None
 
 
 @dataclass
@@ -112,12 +112,16 @@ class _Stamp(NamedTuple):
     children: int | None
     targets: str | None  # the digest of the targets' names beside it (kinds with live_targets)
 
+    @classmethod
+    def of(cls, row: dict[str, Any], name: str) -> _Stamp:
+        return cls(row["id"], name, row["stamp"], row["children"], row["targets"])
+
 
 class ResourceReads:
     def __init__(self, reads: AsyncReads, known: KnownVersions | None = None) -> None:
         self.reads = reads
         self.known = known or KnownVersions()
-        #: what the live status of "queries" kinds reads with, in a worker thread
+        #: what the live status of "targets" kinds reads with, in a worker thread
         self.repository = ResourceRepository(reads.db)
 
     def usable(self) -> bool:
@@ -129,8 +133,7 @@ class ResourceReads:
         row = await self.reads.stamp(key, kind.live_reads == "children", ",".join(kind.live_targets))
         if not row["parent_exists"]:
             raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
-        stamp = _Stamp(row["id"], name, row["stamp"], row["children"], row["targets"]) \
-            if row["id"] is not None else None
+        stamp = _Stamp.of(row, name) if row["id"] is not None else None
         known = await self._known([stamp], lambda resource: resource.purged_at is None) if stamp else []
         if not known:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
@@ -149,7 +152,7 @@ class ResourceReads:
         size = min(limit + 1, LIST_BATCH)
         while True:
             rows = await self.reads.all("stamp_resources", {**params, "after": after, "batch": size})
-            stamps = [_Stamp(r["id"], r["name"], r["stamp"], r["children"], r["targets"]) for r in rows]
+            stamps = [_Stamp.of(r, r["name"]) for r in rows]
             known = await self._known(stamps, lambda resource: listed(resource, deleted))
             kept = [(s, k) for s, k in known if visible(s.name)]
             if selector.terms:
@@ -183,36 +186,24 @@ class ResourceReads:
         return [(s, known) for s in stamps if (known := found[s.id]) is not None]
 
     async def _present(self, kind: Kind, page: Sequence[tuple[_Stamp, _Known]]) -> list[bytes]:
-        """The encoded GET body of each, presented with its live status once per version and live inputs.
-
-        Those inputs are the workspace's count for "children" kinds, nothing for "row" kinds (the row decides),
-        and for "queries" kinds (route tables: each route's state depends on its target) the live status
-        itself, computed for the page in one trip to a worker thread (its queries use the thread pool)."""
-        computed: dict[UUID, dict[str, Any]] = {}
-        slots: list[Slot]
-        if kind.live_targets:  # what the live status reads has a digest: it runs only when a body is new
-            slots = [s.targets for s, _ in page]
-        elif kind.live_reads == "queries":
-            live = [k.resource for _, k in page if k.resource.purged_at is None]
-            computed = await anyio.to_thread.run_sync(kind.live_status, live, self.repository) if live else {}
-            slots = [jsoncodec.encode(computed.get(k.resource.id)) for _, k in page]
-        else:
-            slots = [s.children for s, _ in page]
-        new = [(slot, s, k) for slot, (s, k) in zip(slots, page, strict=True) if slot not in k.bodies]
+        """The encoded GET body of each, presented with its live status once per version and live input (the
+        workspace's count, or the digest of a route table's targets; a "row" kind has none)."""
+        slots: list[Slot] = [s.targets if kind.live_reads == "targets" else s.children for s, _ in page]
+        new = [(slot, k) for slot, (_, k) in zip(slots, page, strict=True) if slot not in k.bodies]
         if new:
-            live = [k.resource for _, _, k in new if k.resource.purged_at is None]
-            if kind.live_reads == "queries":
-                extra = computed or (await anyio.to_thread.run_sync(kind.live_status, live, self.repository)
-                                     if live and kind.live_targets else {})
+            live = [k.resource for _, k in new if k.resource.purged_at is None]
+            if not live:
+                extra: dict[UUID, dict[str, Any]] = {}
+            elif kind.live_reads == "targets":  # its live status looks the targets up: in a worker thread
+                extra = await anyio.to_thread.run_sync(kind.live_status, live, self.repository)
             elif kind.live_reads == "children":
-                extra = kind.live_status_of_counts(live, {k.resource.id: s.children or 0 for _, s, k in new})
+                extra = kind.live_status_of_counts(live, {k.resource.id: slot for slot, k in new
+                                                          if isinstance(slot, int)})
             else:
-                extra = kind.live_status(live, NO_QUERIES) if live else {}
-            for slot, _, known in new:
-                resource = known.resource
-                if resource.id in extra and resource.purged_at is None:
-                    resource = resource.with_changes(status={**resource.status, **extra[resource.id]})
-                self.known.add_body(known, slot, jsoncodec.encode(present(kind, resource, "GET"))[:-1])
+                extra = kind.live_status(live, NO_QUERIES)
+            for slot, known in new:
+                body = jsoncodec.encode(present(kind, with_live(known.resource, extra), "GET"))[:-1]
+                self.known.add_body(known, slot, body)
         return [k.bodies[slot] for slot, (_, k) in zip(slots, page, strict=True)]
 
     # -- page cursors ----------------------------------------------------------------------------

@@ -6,9 +6,10 @@ ignored. Accepting a mutation writes the resource and its operation in one trans
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from secapi_hetzner import errors, limits
 from secapi_hetzner.clock import now
@@ -157,7 +158,7 @@ class ResourceService:
         """The resources with the status fields their kind computes when read (one batch for a page)."""
         live = [r for r in resources if r.purged_at is None]
         extra = kind.live_status(live, self.repository) if live else {}
-        return [r.with_changes(status={**r.status, **extra[r.id]}) if r.id in extra else r for r in resources]
+        return [with_live(r, extra) for r in resources]
 
     def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
                   deleted: str, visible: Callable[[str], bool] = lambda name: True
@@ -259,6 +260,12 @@ class ResourceService:
             if for_read:
                 raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
             raise errors.PreconditionFailed(f"Workspace {place.workspace!r} does not exist.")
+
+
+def with_live(resource: Resource, extra: Mapping[UUID, dict[str, Any]]) -> Resource:
+    """The resource with the status fields its kind computed when read (``extra``, by id), if any."""
+    fields = extra.get(resource.id)
+    return resource.with_changes(status={**resource.status, **fields}) if fields else resource
 
 
 def list_scope(kind: Kind, place: Place, deleted: str, labels: str | None) -> str:

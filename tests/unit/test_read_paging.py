@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from secapi_hetzner.resources.registry import KINDS
 from secapi_hetzner.services.reads import KnownVersions
 from secapi_hetzner.services.resources import PageFill, listed
 from secapi_hetzner.store.repository import Key, Resource
@@ -88,3 +89,10 @@ def test_the_least_recently_read_version_goes_first() -> None:
     assert [found is not None for found in known.get_many([("id-0", "1"), ("id-1", "1"), ("id-2", "1")])] == \
         [True, False, True]
 
+
+
+def test_a_kind_reading_targets_names_them_and_only_such_a_kind_does() -> None:
+    """The stamp statements digest the live_targets of a "targets" kind: without them its remembered answers
+    would never see a target appear."""
+    for kind in KINDS.values():
+        assert (kind.live_reads == "targets") == bool(kind.live_targets), kind.kind

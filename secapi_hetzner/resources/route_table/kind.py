@@ -77,7 +77,7 @@ class RouteTableKind(Kind):
             raise errors.PreconditionFailed(f"Route table {key.name!r} is used by subnet {users[0].key.name!r} of "
                                             f"network {key.parent!r}; change or delete the subnet first.")
 
-    live_reads = "queries"  # each route's target is looked up
+    live_reads = "targets"  # each route's state is whether its target exists
     live_targets = tuple(TARGET_KINDS.values())
 
     def live_status(self, resources: Sequence[Resource], repository: ResourceRepository) -> dict[UUID, dict[str, Any]]:
