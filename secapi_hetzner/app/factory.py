@@ -23,6 +23,7 @@ from secapi_hetzner.app.json_body import FastJsonifier
 from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.operations_once import OnceAsyncApi
 from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
+from secapi_hetzner.app.prefix_routing import prefix_routed_middlewares
 from secapi_hetzner.app.problems import REQUEST_ID_HEADER
 from secapi_hetzner.app.protocol import HeaderCountMiddleware
 from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
@@ -116,7 +117,8 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
         if db is None:
             database.close()
 
-    app = connexion.AsyncApp(__name__, lifespan=lifespan, jsonifier=FastJsonifier())
+    app = connexion.AsyncApp(__name__, lifespan=lifespan, jsonifier=FastJsonifier(),
+                             middlewares=prefix_routed_middlewares())
     app._middleware_app.api_cls = OnceAsyncApi  # noqa: SLF001 - see app/operations_once.py
     bearer = bearer_handler(lambda: current().tokens)
     app.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
