@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import connexion
-from asgi_correlation_id import CorrelationIdMiddleware
 from connexion.exceptions import ProblemException
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
@@ -15,23 +14,14 @@ from starlette.types import ASGIApp
 
 from secapi_hetzner import errors, tracing
 from secapi_hetzner.app import access, capabilities, health, problems
-from secapi_hetzner.app.accept import AcceptWildcardMiddleware
 from secapi_hetzner.app.auth import PublicBearer, TokenRegistry, bearer_handler
-from secapi_hetzner.app.etags import ConditionalGetMiddleware
-from secapi_hetzner.app.headers import SecurityHeadersMiddleware
+from secapi_hetzner.app.edge import RequestEdge, ResponseEdge
 from secapi_hetzner.app.json_body import FastJsonifier
 from secapi_hetzner.app.jwt_auth import JwtVerifier
 from secapi_hetzner.app.operations_once import OnceAsyncApi
-from secapi_hetzner.app.preconditions import PreconditionHeaderMiddleware
 from secapi_hetzner.app.prefix_routing import prefix_routed_middlewares
-from secapi_hetzner.app.problems import REQUEST_ID_HEADER
-from secapi_hetzner.app.protocol import HeaderCountMiddleware
-from secapi_hetzner.app.readonly import ReadOnlyBodyMiddleware
-from secapi_hetzner.app.regional import RegionPrefixMiddleware
-from secapi_hetzner.app.request_metrics import RequestMetricsMiddleware, new_request_id
 from secapi_hetzner.app.resolver import SecaResolver
 from secapi_hetzner.app.services import Services, current, install
-from secapi_hetzner.app.traced import TracedWhenRecording
 from secapi_hetzner.app.validation import VALIDATORS
 from secapi_hetzner.hetzner import Gateway, Gateways, Priority, reserved
 from secapi_hetzner.resources.catalog import Catalog, CatalogCache, server_type_for_sku
@@ -143,11 +133,5 @@ def create_app(settings: Settings, db: Database | None = None) -> ASGIApp:
     app.add_error_handler(HTTPException, on_problem)
     app.add_error_handler(UnicodeDecodeError, problems.handle_unicode_error)
     app.add_error_handler(Exception, problems.handle_unexpected)
-    regional = RegionPrefixMiddleware(app, default_region=settings.default_region, known_regions=_known_regions)
-    inner = SecurityHeadersMiddleware(HeaderCountMiddleware(AcceptWildcardMiddleware(PreconditionHeaderMiddleware(
-        ReadOnlyBodyMiddleware(regional)))))
-    # the request id (X-Request-Id: a client's own UUID, else a new one) reaches every log line and error body
-    traced = TracedWhenRecording(inner)  # the request span, while a tracer provider records
-    conditional = ConditionalGetMiddleware(traced)  # ETag on every GET, 304 for If-None-Match
-    return CorrelationIdMiddleware(RequestMetricsMiddleware(conditional), header_name=REQUEST_ID_HEADER,
-                                   generator=new_request_id)
+    inner = RequestEdge(app, default_region=settings.default_region, known_regions=_known_regions)
+    return ResponseEdge(inner)

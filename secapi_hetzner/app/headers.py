@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -26,29 +26,17 @@ API_ONLY: tuple[tuple[bytes, bytes], ...] = (
 CHALLENGE = (b"www-authenticate", b'Bearer realm="secapi", error="invalid_token"')
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        ui = "/ui" in scope["path"]
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(n, _relative(v) if n.lower() == b"location" else v)
-                           for n, v in message.get("headers", []) if n.lower() != b"server"]
-                present = {n.lower() for n, _ in headers}
-                extra = [*SECURITY_HEADERS, *(() if ui else API_ONLY)]
-                if message["status"] == 401:
-                    extra.append(CHALLENGE)
-                headers.extend((n, v) for n, v in extra if n not in present)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+def secured(start: Message, *, ui: bool) -> Message:
+    """An answer's ``http.response.start`` with the headers every answer carries (``ui``: a Swagger UI page,
+    which keeps its own policy), no ``Server`` header, and a ``Location`` that names no host."""
+    headers = [(n, _relative(v) if n.lower() == b"location" else v)
+               for n, v in start.get("headers", []) if n.lower() != b"server"]
+    present = {n.lower() for n, _ in headers}
+    extra = [*SECURITY_HEADERS, *(() if ui else API_ONLY)]
+    if start["status"] == 401:
+        extra.append(CHALLENGE)
+    headers.extend((n, v) for n, v in extra if n not in present)
+    return {**start, "headers": headers}
 
 
 def _relative(location: bytes) -> bytes:

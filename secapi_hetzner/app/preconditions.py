@@ -1,7 +1,7 @@
 """``if-unmodified-since: <resourceVersion>``, read before Connexion sees it.
 
 Connexion 3.3 validates header parameters without converting them, so the spec's integer header
-would reject every value ("'1' is not of type 'integer'"). This middleware takes the header out,
+would reject every value ("'1' is not of type 'integer'"). app/edge.py takes the header out,
 checks it is an integer itself (412 on PUT/DELETE, 400 elsewhere, like other rejected input), and
 hands the version to the handlers through a context variable. Any integer is valid, as the spec's schema
 says; one no resource can have (beyond a PostgreSQL bigint) makes a write fail as stale (412).
@@ -12,9 +12,7 @@ from __future__ import annotations
 import contextvars
 import re
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from secapi_hetzner.app.problems import REJECTION_412_METHODS, send_problem
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, Refused
 
 HEADER = b"if-unmodified-since"
 #: an integer (the spec's type for the header): ASCII digits only ('²'.isdigit() is true)
@@ -28,34 +26,27 @@ def expected_version() -> int | None:
     return _expected.get()
 
 
-class PreconditionHeaderMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        values = [value for name, value in scope["headers"] if name == HEADER]
-        version: int | None = None
-        if values:
-            text = values[-1].decode("latin-1").strip()
-            if not INTEGER.fullmatch(text):
-                await _reject(scope, send, text)
-                return
-            # any integer is valid (the header's schema says no more); one beyond 19 digits (which int() might
-            # also refuse to read) is a version no resource has: a write then fails as stale, with 412
-            version = int(text) if len(text.lstrip("-")) <= 19 else NEVER_A_VERSION
-            scope = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != HEADER]}
-        token = _expected.set(version)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _expected.reset(token)
+def read_precondition(method: str, headers: list[tuple[bytes, bytes]]) -> tuple[int | None, list[tuple[bytes, bytes]]]:
+    """The version a request's ``If-Unmodified-Since`` names (None without one), and its headers without it
+    (Connexion never sees it). An invalid value is refused: 412 on PUT/DELETE, 400 elsewhere."""
+    values = [value for name, value in headers if name == HEADER]
+    if not values:
+        return None, headers
+    text = values[-1].decode("latin-1").strip()
+    if not INTEGER.fullmatch(text):
+        raise Refused(412 if method.upper() in REJECTION_412_METHODS else 400,
+                      f"if-unmodified-since must be an integer resourceVersion, not {text[:40]!r}.",
+                      parameter="if-unmodified-since", pointer="/")
+    # any integer is valid (the header's schema says no more); one beyond 19 digits (which int() might
+    # also refuse to read) is a version no resource has: a write then fails as stale, with 412
+    version = int(text) if len(text.lstrip("-")) <= 19 else NEVER_A_VERSION
+    return version, [(n, v) for n, v in headers if n != HEADER]
 
 
-async def _reject(scope: Scope, send: Send, text: str) -> None:
-    status = 412 if scope["method"].upper() in REJECTION_412_METHODS else 400
-    await send_problem(scope, send, status, f"if-unmodified-since must be an integer resourceVersion, "
-                                            f"not {text[:40]!r}.",
-                       parameter="if-unmodified-since", pointer="/")
+def expect_version(version: int | None) -> contextvars.Token[int | None]:
+    """Make ``version`` the current request's (reset with :func:`forget_version`)."""
+    return _expected.set(version)
+
+
+def forget_version(token: contextvars.Token[int | None]) -> None:
+    _expected.reset(token)

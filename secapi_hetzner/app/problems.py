@@ -24,8 +24,6 @@ from starlette.types import Scope, Send
 from secapi_hetzner import errors
 
 log = logging.getLogger(__name__)
-#: the header carrying a request's id (asgi-correlation-id): echoed in every answer, quoted in error bodies
-REQUEST_ID_HEADER = "X-Request-Id"
 
 ERROR_MEDIA_TYPE = "application/json"
 MAX_INSTANCE_LENGTH = 256
@@ -208,6 +206,21 @@ async def handle_unicode_error(request: ConnexionRequest, exc: Exception) -> Con
     status = _framework_status(request.method, 400)
     body = error_body(status, "The request body is not valid UTF-8.", instance=_request_path(request))
     return problem_response(status, body)
+
+
+class Refused(Exception):
+    """A request refused before Connexion sees it (app/edge.py answers it with :func:`send_problem`)."""
+
+    def __init__(self, status: int, detail: str, *, parameter: str | None = None, pointer: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.parameter, self.pointer, self.headers = status, detail, parameter, pointer, \
+            headers
+
+
+async def send_refusal(scope: Scope, send: Send, refused: Refused) -> None:
+    await send_problem(scope, send, refused.status, refused.detail, parameter=refused.parameter,
+                       pointer=refused.pointer, headers=refused.headers)
 
 
 async def send_problem(scope: Scope, send: Send, status: int, detail: str, *, parameter: str | None = None,

@@ -8,7 +8,7 @@ are set here, on uvicorn's protocol (``httptools``, its fastest parser and the d
 ``SECA_HTTP_PARSER=h11``), by :class:`HeadGuard`:
 
 * the request line and headers together ≤ :data:`MAX_HEAD_BYTES`, counted as they arrive → 431;
-* at most :data:`MAX_HEADERS` header fields → 431 (:class:`HeaderCountMiddleware`);
+* at most :data:`MAX_HEADERS` header fields → 431 (:func:`check_header_count`);
 * a request head must be complete :data:`HEAD_TIMEOUT_SECONDS` after its first byte (or after the
   connection opened) → the connection is closed;
 * an idle connection is kept :data:`KEEP_ALIVE_SECONDS` (longer than common client pools' idle time);
@@ -24,11 +24,11 @@ import json
 from typing import Any
 
 import h11
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from secapi_hetzner.app.problems import ERROR_MEDIA_TYPE, error_body, send_problem
+from secapi_hetzner.app.problems import ERROR_MEDIA_TYPE, Refused, error_body
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 100
@@ -145,15 +145,9 @@ def uvicorn_options(*, head_timeout: float = HEAD_TIMEOUT_SECONDS, parser: str =
             "timeout_keep_alive": KEEP_ALIVE_SECONDS, "server_header": False}
 
 
-class HeaderCountMiddleware:
-    """431 for a request with more than :data:`MAX_HEADERS` header fields (their bytes are already capped)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and len(scope["headers"]) > MAX_HEADERS:
-            await send_problem(scope, send, 431, f"A request may carry at most {MAX_HEADERS} header fields, "
-                                                 f"not {len(scope['headers'])}.", headers={"Connection": "close"})
-            return
-        await self.app(scope, receive, send)
+def check_header_count(scope: Scope) -> None:
+    """431 (the connection then closes) for a request with more than :data:`MAX_HEADERS` header fields (their
+    bytes are already capped)."""
+    if len(scope["headers"]) > MAX_HEADERS:
+        raise Refused(431, f"A request may carry at most {MAX_HEADERS} header fields, not {len(scope['headers'])}.",
+                      headers={"Connection": "close"})

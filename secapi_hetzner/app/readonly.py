@@ -19,9 +19,9 @@ import contextvars
 import json
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
-from secapi_hetzner.app.problems import REJECTION_412_METHODS, send_problem
+from secapi_hetzner.app.problems import REJECTION_412_METHODS, Refused
 from secapi_hetzner.limits import MAX_BODY_BYTES
 
 READ_ONLY = ("metadata", "status")
@@ -44,60 +44,64 @@ class BodyRejected(Exception):
         self.status, self.detail = status, detail
 
 
-class ReadOnlyBodyMiddleware:
-    """Size, media type and JSON checks for every request body; read-only blocks dropped from PUTs."""
+async def read_body(scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]],
+                    max_body: int = MAX_BODY_BYTES) -> tuple[dict[str, Any] | None, bytes, list[tuple[bytes, bytes]]]:
+    """A PUT/POST/PATCH body, read whole and checked (:class:`~secapi_hetzner.app.problems.Refused` when it
+    may not pass), with the ``metadata`` the client sent, the body Connexion is to see (read-only blocks
+    dropped) and the request headers that describe that body."""
+    try:
+        body = await _read(scope, receive, max_body)
+        metadata, body = _checked(scope, body)
+    except BodyRejected as rejected:
+        raise Refused(rejected.status, rejected.detail, parameter="body", pointer="/",
+                      headers={"Connection": "close"}) from None
+    headers = [(n, v) for n, v in headers if n not in (b"content-length", b"content-type")]
+    headers.append((b"content-length", str(len(body)).encode()))
+    if body:
+        headers.append((b"content-type", JSON_MEDIA_TYPE.encode()))  # one spelling for Connexion
+    return metadata, body, headers
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.max_body = max_body
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
-            await self.app(scope, receive, send)
-            return
-        try:
-            body = await self._read(scope, receive)
-            metadata, body = _checked(scope, body)
-        except BodyRejected as rejected:
-            await _answer(scope, send, rejected.status, rejected.detail)
-            return
-        headers = [(n, v) for n, v in scope["headers"] if n not in (b"content-length", b"content-type")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        if body:
-            headers.append((b"content-type", JSON_MEDIA_TYPE.encode()))  # one spelling for Connexion
-        sent = False
+def replaying(body: bytes) -> Receive:
+    """A ``receive`` that gives the body once, then reports the client gone."""
+    sent = False
 
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
 
-        token = _submitted.set(metadata)
-        try:
-            await self.app({**scope, "headers": headers}, replay, send)
-        finally:
-            _submitted.reset(token)
+    return replay
 
-    async def _read(self, scope: Scope, receive: Receive) -> bytes:
-        too_big = BodyRejected(413, f"The request body is larger than the limit of {self.max_body} bytes "
-                                    f"({self.max_body // (1024 * 1024)} MiB).")
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+
+def submit_metadata(metadata: dict[str, Any] | None) -> contextvars.Token[dict[str, Any] | None]:
+    return _submitted.set(metadata)
+
+
+def forget_metadata(token: contextvars.Token[dict[str, Any] | None]) -> None:
+    _submitted.reset(token)
+
+
+async def _read(scope: Scope, receive: Receive, max_body: int) -> bytes:
+    too_big = BodyRejected(413, f"The request body is larger than the limit of {max_body} bytes "
+                                f"({max_body // (1024 * 1024)} MiB).")
+    declared = _header(scope, b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body:
+        raise too_big
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > max_body:
             raise too_big
-        chunks: list[bytes] = []
-        size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.max_body:
-                raise too_big
-            more = message.get("more_body", False)
-        return b"".join(chunks)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -163,7 +167,3 @@ def _depth(document: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((item, level + 1) for item in value)
     return deepest
-
-
-async def _answer(scope: Scope, send: Send, status: int, detail: str) -> None:
-    await send_problem(scope, send, status, detail, parameter="body", pointer="/", headers={"Connection": "close"})

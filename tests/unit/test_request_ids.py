@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from secapi_hetzner.app.request_metrics import new_request_id
+from secapi_hetzner.app.request_ids import new_request_id
 
 
 def test_request_ids_are_distinct_version_4_uuids() -> None:
