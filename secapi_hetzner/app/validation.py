@@ -4,6 +4,8 @@ error's ``sources`` (Connexion's own message is a jsonschema dump with Python ``
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
@@ -92,15 +94,51 @@ class ReadableJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
                                    ext={"pointer": pointer_of(error)}) from None
 
 
+#: keywords Draft 4 validation ignores (annotations, OpenAPI's own, extensions start with ``x-``)
+_ANNOTATIONS = frozenset({"description", "title", "example", "examples", "default", "nullable", "readOnly",
+                          "writeOnly", "deprecated", "externalDocs", "xml"})
+
+
+def _annotation(key: str) -> bool:
+    return key in _ANNOTATIONS or key.startswith("x-")
+
+
+def quick_pass(schema: Any) -> Callable[[Any], bool] | None:
+    """For the simple schemas SECA's parameters have (a string with lengths and a pattern, an integer with
+    bounds), a check that is true only for values Draft 4 validation accepts (the same ``len``, the same
+    ``re.search``, the same inclusive bounds); None for any other schema. A value it does not pass is
+    validated by ``Draft4Validator`` as before, which gives the verdict and the words. Pure."""
+    if not isinstance(schema, dict):
+        return None
+    rules = {key: value for key, value in schema.items() if not _annotation(key)}
+    kind = rules.pop("type", None)
+    if kind == "string" and set(rules) <= {"minLength", "maxLength", "pattern"}:
+        shortest, longest = rules.get("minLength", 0), rules.get("maxLength")
+        pattern = re.compile(rules["pattern"]) if "pattern" in rules else None
+        if not isinstance(shortest, int) or not isinstance(longest, int | None):
+            return None
+        return lambda value: (type(value) is str and shortest <= len(value)
+                              and (longest is None or len(value) <= longest)
+                              and (pattern is None or pattern.search(value) is not None))
+    if kind == "integer" and set(rules) <= {"minimum", "maximum"}:
+        low, high = rules.get("minimum"), rules.get("maximum")
+        if not all(isinstance(bound, int | None) and not isinstance(bound, bool) for bound in (low, high)):
+            return None
+        return lambda value: (type(value) is int and (low is None or value >= low)
+                              and (high is None or value <= high))
+    return None
+
+
 class CompiledParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Connexion's parameter validation, unchanged in what it accepts and says, with each parameter's schema
     validator built once: Connexion deep-copies the parameter and builds a ``Draft4Validator`` for every
-    parameter of every request (a fifth of a catalog read's time)."""
+    parameter of every request (a fifth of a catalog read's time). A value of a simple schema that
+    :func:`quick_pass` passes needs no ``Draft4Validator`` at all (about 10 µs a parameter)."""
 
-    #: id(parameter) → (parameter, its validator), for every process-wide parameter (Connexion makes a
-    #: validator per request); the parameter is kept, so its id is never reused. Bounded: emptied when full
-    #: (one service has fewer parameters; a test session builds many apps).
-    _compiled: dict[int, tuple[dict[str, Any], Any]] = {}
+    #: id(parameter) → (parameter, its validator, its quick pass), for every process-wide parameter (Connexion
+    #: makes a validator per request); the parameter is kept, so its id is never reused. Bounded: emptied when
+    #: full (one service has fewer parameters; a test session builds many apps).
+    _compiled: dict[int, tuple[dict[str, Any], Any, Callable[[Any], bool] | None]] = {}
     CAPACITY = 8192
 
     def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
@@ -109,11 +147,14 @@ class CompiledParameterValidator(ParameterValidator):  # type: ignore[misc]
             return super().validate_parameter(parameter_type, value, param, param_name)  # type: ignore[no-any-return]
         compiled = self._compiled.get(id(param))
         if compiled is None or compiled[0] is not param:
-            compiled = (param, Draft4Validator(param.get("schema", param),
-                                               format_checker=Draft4Validator.FORMAT_CHECKER))
+            schema = param.get("schema", param)
+            compiled = (param, Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
+                        quick_pass(schema))
             if len(self._compiled) >= self.CAPACITY:
                 self._compiled.clear()
             self._compiled[id(param)] = compiled
+        if compiled[2] is not None and compiled[2](value):
+            return None
         try:
             compiled[1].validate(value)
         except ValidationError as exception:

@@ -85,6 +85,13 @@ class KnownVersions:
                     self._known.move_to_end(key)
             return found
 
+    def get(self, resource_id: str, stamp: str) -> _Known | None:
+        with self._lock:
+            found = self._known.get((resource_id, stamp))
+            if found is not None:
+                self._known.move_to_end((resource_id, stamp))
+            return found
+
     def put(self, key: tuple[str, str], resource: Resource) -> _Known:
         with self._lock:
             found = self._known.get(key)
@@ -117,6 +124,11 @@ class _Stamp(NamedTuple):
         return cls(row["id"], name, row["stamp"], row["children"], row["targets"])
 
 
+def _slot(kind: Kind, stamp: _Stamp) -> Slot:
+    """What a body of ``kind`` was presented with besides its row (see :data:`Slot`)."""
+    return stamp.targets if kind.live_reads == "targets" else stamp.children
+
+
 class ResourceReads:
     def __init__(self, reads: AsyncReads, known: KnownVersions | None = None) -> None:
         self.reads = reads
@@ -133,8 +145,13 @@ class ResourceReads:
         row = await self.reads.stamp(key, kind.live_reads == "children", ",".join(kind.live_targets))
         if not row["parent_exists"]:
             raise errors.NotFound(f"Workspace {place.workspace!r} does not exist.")
-        stamp = _Stamp.of(row, name) if row["id"] is not None else None
-        known = await self._known([stamp], lambda resource: resource.purged_at is None) if stamp else []
+        if row["id"] is None:
+            raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
+        stamp = _Stamp.of(row, name)
+        seen = self.known.get(stamp.id, stamp.stamp)
+        if seen is not None and (body := seen.bodies.get(_slot(kind, stamp))) is not None:
+            return body  # this version, with this live input, was answered before (the usual poll)
+        known = await self._known([stamp], lambda resource: resource.purged_at is None)
         if not known:
             raise errors.NotFound(f"{kind.kind} {name!r} does not exist.")
         return (await self._present(kind, known))[0]
@@ -188,7 +205,7 @@ class ResourceReads:
     async def _present(self, kind: Kind, page: Sequence[tuple[_Stamp, _Known]]) -> list[bytes]:
         """The encoded GET body of each, presented with its live status once per version and live input (the
         workspace's count, or the digest of a route table's targets; a "row" kind has none)."""
-        slots: list[Slot] = [s.targets if kind.live_reads == "targets" else s.children for s, _ in page]
+        slots: list[Slot] = [_slot(kind, s) for s, _ in page]
         new = [(slot, k) for slot, (_, k) in zip(slots, page, strict=True) if slot not in k.bodies]
         if new:
             live = [k.resource for _, k in new if k.resource.purged_at is None]
