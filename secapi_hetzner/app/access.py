@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from secapi_hetzner import errors
@@ -67,6 +67,56 @@ def rules_of(tenant: str) -> Rules:
     return rules
 
 
+class DecisionMemo:
+    """Decisions already made with one tenant's rules, by request (subject, API, method, route, region and
+    parameters). A tenant's rules are replaced when read again, never changed, so a decision stays right for
+    as long as its rules are used; the memo goes with them. Bounded per rules, and in how many rules it
+    keeps memos for."""
+
+    PER_RULES = 1024
+    RULES = 256
+
+    def __init__(self) -> None:
+        self._memos: dict[int, tuple[Rules, dict[tuple[Any, ...], Decision]]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, rules: Rules) -> dict[tuple[Any, ...], Decision]:
+        with self._lock:
+            entry = self._memos.get(id(rules))
+            if entry is None or entry[0] is not rules:  # (the rules are kept: their id is not reused meanwhile)
+                if len(self._memos) >= self.RULES:
+                    self._memos.clear()
+                entry = self._memos[id(rules)] = (rules, {})
+            return entry[1]
+
+    def decided(self, rules: Rules, key: tuple[Any, ...] | None, deciding: Callable[[], Decision]) -> Decision:
+        """The decision for ``key`` with ``rules``: remembered, or made by ``deciding`` (always, without a key)."""
+        if key is None:
+            return deciding()
+        memo = self.of(rules)
+        found = memo.get(key)
+        if found is None:
+            found = deciding()
+            if len(memo) >= self.PER_RULES:
+                memo.clear()
+            memo[key] = found
+        return found
+
+
+_memo = DecisionMemo()
+
+
+def _request_key(subject: str, api: Api, method: str, template: str, region: str,
+                 params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """What a decision depends on, hashable (None when a parameter is not: a request body)."""
+    key = (subject, api.provider, method, template, region, *params.items())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def authorise(api: Api, method: str, template: str, params: Mapping[str, Any],
               rules: Rules | None = None) -> contextvars.Token[Decision | None]:
     """Decide the request (with ``rules`` when the caller has them, else the tenant's, maybe read now); 403
@@ -75,13 +125,19 @@ def authorise(api: Api, method: str, template: str, params: Mapping[str, Any],
     tenant = str(params["tenant"])
     principal = current_principal()
     subject = principal.subject if principal is not None else ""
-    verb, path = target_of(method, template, params)
-    access = Access(api.provider, verb, path, tenant, current_region() if api.regional else "",
-                    str(params.get("workspace") or ""))
-    decision = decide(rules if rules is not None else rules_of(tenant), subject, access, owner=tenant)
+    region = current_region() if api.regional else ""
+    decided_with = rules if rules is not None else rules_of(tenant)
+
+    def access_of() -> Access:
+        verb, path = target_of(method, template, params)
+        return Access(api.provider, verb, path, tenant, region, str(params.get("workspace") or ""))
+
+    decision = _memo.decided(decided_with, _request_key(subject, api, method, template, region, params),
+                             lambda: decide(decided_with, subject, access_of(), owner=tenant))
     if not decision.allowed:
-        raise errors.Forbidden(f"Subject {subject!r} has no role assignment granting {verb!r} on {path!r} in "
-                               f"{api.provider} here (tenant {tenant!r}"
+        access = access_of()
+        raise errors.Forbidden(f"Subject {subject!r} has no role assignment granting {access.verb!r} on "
+                               f"{access.path!r} in {api.provider} here (tenant {tenant!r}"
                                f"{', workspace ' + repr(access.workspace) if access.workspace else ''}).")
     return _decision.set(decision)
 

@@ -120,3 +120,18 @@ def test_the_bootstrap_administrator_is_a_visible_assignment(service: Service, e
     role = service.get(f"{AUTHZ}/roles/admin").json()
     providers = {p["provider"] for p in role["spec"]["permissions"]}
     assert {"seca.compute/v1", "seca.authorization/v1", "seca.network/v1"} <= providers
+
+
+def test_a_region_scoped_assignment_grants_the_same_read_in_its_region_only(service: Service) -> None:
+    """The same subject, route and parameters, decided again for each region (decisions are remembered per
+    request: the region is part of what one depends on)."""
+    grant = [{"provider": "seca.compute/v1", "resources": ["skus/*"], "verb": ["get", "list"]}]
+    assert service.put(f"{AUTHZ}/roles/sku-reader", {"spec": {"permissions": grant}}).status_code == 201
+    scoped = {"spec": {"roles": ["sku-reader"], "subs": ["rita"], "scopes": [{"regions": ["us-east"]}]}}
+    assert service.put(f"{AUTHZ}/role-assignments/rita-us-east", scoped).status_code == 201
+    sku = f"/providers/seca.compute/v1/tenants/{TENANT}/skus"
+    with as_subject(service, "rita") as rita:
+        for _ in range(2):  # the second time from what was decided the first
+            assert rita.get(f"/regions/us-east{sku}").status_code == 200
+            assert_denied(rita.get(f"/regions/eu-central{sku}"))
+            assert rita.get(f"/regions/us-east{sku}").status_code == 200
