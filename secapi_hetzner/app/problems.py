@@ -225,7 +225,7 @@ async def send_refusal(scope: Scope, send: Send, refused: Refused) -> None:
 
 async def send_problem(scope: Scope, send: Send, status: int, detail: str, *, parameter: str | None = None,
                        pointer: str | None = None, headers: dict[str, str] | None = None) -> None:
-    """Answer from an ASGI middleware (before Connexion), with the same body as every other error."""
+    """Answer from the edge (app/edge.py, before Connexion), with the same body as every other error."""
     body = json.dumps(error_body(status, detail, instance=str(scope.get("path", "/")), pointer=pointer,
                                  parameter=parameter)).encode()
     raw = [(b"content-type", ERROR_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
