@@ -89,12 +89,14 @@ class DecisionMemo:
                 entry = self._memos[id(rules)] = (rules, {})
             return entry[1]
 
-    def decided(self, rules: Rules, key: tuple[Any, ...] | None, deciding: Callable[[], Decision]) -> Decision:
-        """The decision for ``key`` with ``rules``: remembered, or made by ``deciding`` (always, without a key)."""
-        if key is None:
-            return deciding()
+    def decided(self, rules: Rules, key: tuple[Any, ...], deciding: Callable[[], Decision]) -> Decision:
+        """The decision for ``key`` with ``rules``: remembered, or made by ``deciding`` (always, for a key that
+        cannot be hashed: a request with a body)."""
         memo = self.of(rules)
-        found = memo.get(key)
+        try:
+            found = memo.get(key)
+        except TypeError:
+            return deciding()
         if found is None:
             found = deciding()
             if len(memo) >= self.PER_RULES:
@@ -107,14 +109,9 @@ _memo = DecisionMemo()
 
 
 def _request_key(subject: str, api: Api, method: str, template: str, region: str,
-                 params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """What a decision depends on, hashable (None when a parameter is not: a request body)."""
-    key = (subject, api.provider, method, template, region, *params.items())
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+                 params: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What a decision depends on (not hashable when a parameter is not: a request body)."""
+    return (subject, api.provider, method, template, region, *params.items())
 
 
 def authorise(api: Api, method: str, template: str, params: Mapping[str, Any],

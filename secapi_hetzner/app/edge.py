@@ -114,7 +114,7 @@ class RequestEdge:
         async def securing(message: Message) -> None:
             await send(secured(message, ui=ui) if message["type"] == "http.response.start" else message)
 
-        metadata: Any = None
+        metadata: dict[str, Any] | None = None
         try:
             check_header_count(scope)
             version, headers = read_precondition(scope["method"], json_for_wildcards(scope["headers"]))

@@ -209,28 +209,22 @@ async def handle_unicode_error(request: ConnexionRequest, exc: Exception) -> Con
 
 
 class Refused(Exception):
-    """A request refused before Connexion sees it (app/edge.py answers it with :func:`send_problem`)."""
+    """A request refused before Connexion sees it (app/edge.py answers it with :func:`send_refusal`)."""
 
     def __init__(self, status: int, detail: str, *, parameter: str | None = None, pointer: str | None = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.parameter, self.pointer, self.headers = status, detail, parameter, pointer, \
-            headers
+        self.status, self.detail, self.parameter, self.pointer = status, detail, parameter, pointer
+        self.headers = headers or {}
 
 
 async def send_refusal(scope: Scope, send: Send, refused: Refused) -> None:
-    await send_problem(scope, send, refused.status, refused.detail, parameter=refused.parameter,
-                       pointer=refused.pointer, headers=refused.headers)
-
-
-async def send_problem(scope: Scope, send: Send, status: int, detail: str, *, parameter: str | None = None,
-                       pointer: str | None = None, headers: dict[str, str] | None = None) -> None:
-    """Answer from the edge (app/edge.py, before Connexion), with the same body as every other error."""
-    body = json.dumps(error_body(status, detail, instance=str(scope.get("path", "/")), pointer=pointer,
-                                 parameter=parameter)).encode()
+    """Answer a refusal from the edge (before Connexion), with the same body as every other error."""
+    body = json.dumps(error_body(refused.status, refused.detail, instance=str(scope.get("path", "/")),
+                                 pointer=refused.pointer, parameter=refused.parameter)).encode()
     raw = [(b"content-type", ERROR_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-    raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in refused.headers.items()]
+    await send({"type": "http.response.start", "status": refused.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -38,10 +38,9 @@ def submitted_metadata() -> dict[str, Any]:
     return _submitted.get() or {}
 
 
-class BodyRejected(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.detail = status, detail
+def _refused(status: int, detail: str) -> Refused:
+    """A body that may not pass: the answer names the body and closes the connection."""
+    return Refused(status, detail, parameter="body", pointer="/", headers={"Connection": "close"})
 
 
 async def read_body(scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]],
@@ -49,12 +48,7 @@ async def read_body(scope: Scope, receive: Receive, headers: list[tuple[bytes, b
     """A PUT/POST/PATCH body, read whole and checked (:class:`~secapi_hetzner.app.problems.Refused` when it
     may not pass), with the ``metadata`` the client sent, the body Connexion is to see (read-only blocks
     dropped) and the request headers that describe that body."""
-    try:
-        body = await _read(scope, receive, max_body)
-        metadata, body = _checked(scope, body)
-    except BodyRejected as rejected:
-        raise Refused(rejected.status, rejected.detail, parameter="body", pointer="/",
-                      headers={"Connection": "close"}) from None
+    metadata, body = _checked(scope, await _read(scope, receive, max_body))
     headers = [(n, v) for n, v in headers if n not in (b"content-length", b"content-type")]
     headers.append((b"content-length", str(len(body)).encode()))
     if body:
@@ -85,7 +79,7 @@ def forget_metadata(token: contextvars.Token[dict[str, Any] | None]) -> None:
 
 
 async def _read(scope: Scope, receive: Receive, max_body: int) -> bytes:
-    too_big = BodyRejected(413, f"The request body is larger than the limit of {max_body} bytes "
+    too_big = _refused(413, f"The request body is larger than the limit of {max_body} bytes "
                                 f"({max_body // (1024 * 1024)} MiB).")
     declared = _header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_body:
@@ -115,18 +109,18 @@ def _checked(scope: Scope, body: bytes) -> tuple[dict[str, Any] | None, bytes]:
     media_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
     if media_type != JSON_MEDIA_TYPE:
         sent = f"{media_type!r}" if media_type else "no Content-Type"
-        raise BodyRejected(415, f"Request bodies are JSON: send them as Content-Type {JSON_MEDIA_TYPE}, not {sent}.")
+        raise _refused(415, f"Request bodies are JSON: send them as Content-Type {JSON_MEDIA_TYPE}, not {sent}.")
     malformed = 412 if scope["method"] in REJECTION_412_METHODS else 400
     try:
         document = json.loads(body, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
     except RecursionError:
-        raise BodyRejected(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.") from None
+        raise _refused(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.") from None
     except _TooLong as exc:
-        raise BodyRejected(malformed, str(exc)) from None
+        raise _refused(malformed, str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         return None, body  # Connexion's validation answers for malformed JSON, with its position
     if _depth(document) > MAX_DEPTH:
-        raise BodyRejected(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.")
+        raise _refused(malformed, f"The request body nests JSON deeper than {MAX_DEPTH} levels.")
     if scope["method"] != "PUT" or not isinstance(document, dict) or not any(key in document for key in READ_ONLY):
         return None, body
     metadata = document.get("metadata")

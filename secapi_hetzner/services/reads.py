@@ -79,18 +79,18 @@ class KnownVersions:
 
     def get_many(self, keys: Sequence[tuple[str, str]]) -> list[_Known | None]:
         with self._lock:
-            found = [self._known.get(key) for key in keys]
-            for key, known in zip(keys, found, strict=True):
-                if known is not None:
-                    self._known.move_to_end(key)
-            return found
+            return [self._touched(key) for key in keys]
 
     def get(self, resource_id: str, stamp: str) -> _Known | None:
         with self._lock:
-            found = self._known.get((resource_id, stamp))
-            if found is not None:
-                self._known.move_to_end((resource_id, stamp))
-            return found
+            return self._touched((resource_id, stamp))
+
+    def _touched(self, key: tuple[str, str]) -> _Known | None:
+        """The known version, made the most recently used (the lock held)."""
+        found = self._known.get(key)
+        if found is not None:
+            self._known.move_to_end(key)
+        return found
 
     def put(self, key: tuple[str, str], resource: Resource) -> _Known:
         with self._lock:

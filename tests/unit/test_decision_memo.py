@@ -37,11 +37,12 @@ def test_a_request_is_decided_once_per_rules_and_afresh_with_new_rules() -> None
     assert memo.decided(granting, ("bob", *key[1:]), counting(made, granting)).allowed and len(made) == 3
 
 
-def test_a_request_without_a_key_is_always_decided() -> None:
+def test_a_request_that_cannot_be_keyed_is_always_decided() -> None:
     memo, made = DecisionMemo(), []
     granting = rules(["get"])
+    with_body = ("ana", "seca.compute/v1", "PUT", "/v1/…/{name}", "", ("body", {"spec": {}}))
     for _ in range(3):
-        memo.decided(granting, None, counting(made, granting))
+        memo.decided(granting, with_body, counting(made, granting))
     assert len(made) == 3
 
 
