@@ -1,5 +1,6 @@
-"""Role-based access control on every request of a tenant: the subject's role assignments are read
-(always current: a revoked role stops working on the next request) and decided by
+"""Role-based access control on every request of a tenant: the subject's role assignments (at most a
+second old: a change made through this process counts from the next request, one made through another
+replica within the second; :mod:`secapi_hetzner.app.tenant_rules`) are decided by
 :mod:`secapi_hetzner.authz`. A denial is 403 naming the missing permission, before the handler runs, so it
 says nothing about whether the resource exists. For a list, the decision also says which items may be
 seen (:func:`visible`)."""
@@ -8,63 +9,52 @@ from __future__ import annotations
 
 import contextvars
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from secapi_hetzner import errors
 from secapi_hetzner.app.context import current_principal, current_region
 from secapi_hetzner.app.services import current
+from secapi_hetzner.app.tenant_rules import TenantRules
 from secapi_hetzner.authz import Access, Decision, Rules, decide, target_of
 from secapi_hetzner.scope import Api
 
 _decision: contextvars.ContextVar[Decision | None] = contextvars.ContextVar("seca_access", default=None)
 
 
-#: how long a process decides with a tenant's rules before reading them again; a change made through this
-#: process is seen at once, one made through another replica within this time
-RULES_FRESH_SECONDS = 1.0
 RULE_KINDS = frozenset({"role", "role-assignment"})
-#: keyed by (database, tenant): two services in one process (tests) never share rules
-_rules: dict[tuple[str, str], tuple[float, Rules]] = {}
-_changes: dict[tuple[str, str], int] = {}
-_lock = threading.Lock()
+#: each tenant's rules as this process read them (app/tenant_rules.py), keyed by (database, tenant): two
+#: services in one process (tests) never share rules
+_rules = TenantRules()
 
 
 def rules_changed(kind: str, tenant: str) -> None:
-    """A resource was written: when it was a role or an assignment, the tenant's cached rules go."""
+    """A resource was written: when it was a role or an assignment, the tenant's kept rules go."""
     if kind in RULE_KINDS:
-        key = (current().db.url, tenant)
-        with _lock:
-            _rules.pop(key, None)
-            _changes[key] = _changes.get(key, 0) + 1
-
-
-def fresh_rules(tenant: str) -> Rules | None:
-    """The tenant's rules if this process read them less than a second ago (no query: safe on the event
-    loop), else None."""
-    with _lock:
-        cached = _rules.get((current().db.url, tenant))
-    return cached[1] if cached is not None and time.monotonic() - cached[0] < RULES_FRESH_SECONDS else None
+        _rules.changed((current().db.url, tenant))
 
 
 def rules_of(tenant: str) -> Rules:
-    """The tenant's roles and assignments, read at most once a second per process (one query)."""
-    cached = fresh_rules(tenant)
-    if cached is not None:
-        return cached
-    started = time.monotonic()
+    """The tenant's roles and assignments, read at most once a second per process (one query, in this
+    thread)."""
     db = current().db
-    key = (db.url, tenant)
-    with _lock:  # a change made through this process from now on keeps what the query reads from the cache
-        seen = _changes.get(key, 0)
-    rows = db.all("access_rules", {"tenant": tenant})
-    rules = Rules.from_specs(((r["name"], r["spec"]) for r in rows if r["kind"] == "role"),
-                             (r["spec"] for r in rows if r["kind"] == "role-assignment"))
-    with _lock:
-        if _changes.get(key, 0) == seen:  # no change was made here meanwhile: these rules are current
-            _rules[key] = (started, rules)
-    return rules
+    return _rules.read((db.url, tenant), lambda: db.all("access_rules", {"tenant": tenant}))
+
+
+async def rules_on_loop(tenant: str) -> Rules:
+    """The tenant's rules for a read on the event loop (one query at a time per tenant, on the read pool, or
+    in a worker thread when this loop has none), renewed before they are a second old."""
+    services = current()
+    db, reads = services.db, services.reads.reads
+
+    async def rows() -> list[dict[str, Any]]:
+        if reads.usable():
+            return await reads.all("access_rules", {"tenant": tenant})
+        return await run_in_threadpool(db.all, "access_rules", {"tenant": tenant})
+
+    return await _rules.read_on_loop((db.url, tenant), rows)
 
 
 class DecisionMemo:

@@ -96,8 +96,9 @@ def bind(handler: Handler, api: Api, method: str, template: str, operation_id: s
 
 def _bind_read(handler: Handler, api: Api, method: str, template: str, operation_id: str) -> Handler:
     """An async read handler (a catalog read served from memory) runs on the event loop, without the hop to
-    a worker thread: authorization decides with the tenant's cached rules, and whatever needs the database
-    (reading the rules when they are a second old, auditing a denial) still runs in a thread."""
+    a worker thread: authorization decides with the tenant's kept rules (read again on the read pool, in
+    the background before they are a second old; app/tenant_rules.py), and auditing a denial runs in a
+    thread."""
     if method != "GET":
         raise TypeError(f"{operation_id}: only reads may be async handlers (nothing here audits a change)")
 
@@ -108,9 +109,7 @@ def _bind_read(handler: Handler, api: Api, method: str, template: str, operation
             _authorize(kwargs)
             decided = None
             if tenant is not None:
-                rules = access.fresh_rules(str(tenant))
-                if rules is None:  # a second old: read in a thread, off the event loop
-                    rules = await run_in_threadpool(access.rules_of, str(tenant))
+                rules = await access.rules_on_loop(str(tenant))
                 decided = access.authorise(api, method, template, kwargs, rules)
         except errors.Forbidden as exc:
             if tenant is not None:

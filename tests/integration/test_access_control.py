@@ -3,6 +3,8 @@ administrator wrote through the Authorization API, and what each subject may the
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -135,3 +137,39 @@ def test_a_region_scoped_assignment_grants_the_same_read_in_its_region_only(serv
             assert rita.get(f"/regions/us-east{sku}").status_code == 200
             assert_denied(rita.get(f"/regions/eu-central{sku}"))
             assert rita.get(f"/regions/us-east{sku}").status_code == 200
+
+
+def test_a_role_revoked_through_another_replica_stops_working_within_a_second(service: Service, estate: None) -> None:
+    """Another replica's change is not announced to this process: the rules a read decides with are never
+    older than a second, so the revocation holds from a second after it was committed (the copy renewed
+    in the background meanwhile began before the change and is not used past its second)."""
+    assert service.put(f"{AUTHZ}/role-assignments/remote",
+                       {"spec": {"roles": ["viewer"], "subs": ["rhea"], "scopes": [{}]}}).status_code == 201
+    with as_subject(service, "rhea") as rhea:
+        for _ in range(6):  # decided with rules of every age up to a second and a half, renewed meanwhile
+            assert rhea.get(instances("ws-b")).status_code == 200
+            time.sleep(0.25)
+        with current().db.connection() as conn:  # what a replica's delete commits, unseen by this process
+            conn.execute("UPDATE resources SET deleted_at = now() WHERE tenant = %s AND kind = 'role-assignment' "
+                         "AND name = 'remote'", (TENANT,))
+        time.sleep(1.0)
+        assert_denied(rhea.get(instances("ws-b")))
+        assert_denied(rhea.get(f"{instances('ws-a')}/web-1"))
+
+
+def test_reads_arriving_together_when_the_rules_are_a_second_old_read_them_once(service: Service) -> None:
+    """Thirty reads at once after the tenant's rules aged past a second: one query for all of them, and
+    every read is answered."""
+    db = current().db
+    sku = f"/providers/seca.compute/v1/tenants/{TENANT}/skus"
+
+    async def together() -> list[int]:
+        async with httpx.AsyncClient(base_url=service.url, headers={"Authorization": f"Bearer {service.token}"},
+                                     timeout=20) as client:
+            return [r.status_code for r in await asyncio.gather(*(client.get(sku) for _ in range(30)))]
+
+    assert service.get(sku).status_code == 200
+    time.sleep(1.1)
+    before = db.executed["access_rules"]
+    assert asyncio.run(together()) == [200] * 30
+    assert db.executed["access_rules"] - before == 1
