@@ -126,21 +126,28 @@ class AsyncReads:
                     raise
 
     async def _stamp(self, batch: list[_Asked]) -> None:
-        keys = [{"i": i, **asked.key.params(), "children": asked.children, "targets": asked.targets}
-                for i, asked in enumerate(batch)]
+        """One statement for ``batch``; the same key asked several times (clients polling one resource) is
+        looked up once and its row answers every asker."""
+        askers: dict[tuple[Key, bool, str], list[_Asked]] = {}
+        for asked in batch:
+            askers.setdefault((asked.key, asked.children, asked.targets), []).append(asked)
+        keys = [{"i": i, **key.params(), "children": children, "targets": targets}
+                for i, (key, children, targets) in enumerate(askers)]
         params = {"keys": jsoncodec.encode(keys).decode()}  # one parameter: cheaper to send than six arrays
         try:
             rows = await self.all("stamp_resource", params)
         except errors.InvalidRequest:  # (a database that is away fails every asker at once, in _stamp_all)
-            if len(batch) == 1:
+            if len(askers) == 1:
                 raise
-            for asked in batch:  # one key the database refuses (a NUL in a name): each gets its own answer
+            for same in askers.values():  # one key the database refuses (a NUL in a name): each its own answer
                 try:
-                    await self._stamp([asked])
+                    await self._stamp(same)
                 except errors.InvalidRequest as alone:
-                    if not asked.answer.done():
-                        asked.answer.set_exception(alone)
+                    for asked in same:
+                        if not asked.answer.done():
+                            asked.answer.set_exception(alone)
             return
-        for asked, row in zip(batch, rows, strict=True):
-            if not asked.answer.done():  # (the asker may have gone: a client that hung up)
-                asked.answer.set_result(row)
+        for same, row in zip(askers.values(), rows, strict=True):
+            for asked in same:
+                if not asked.answer.done():  # (the asker may have gone: a client that hung up)
+                    asked.answer.set_result(row)

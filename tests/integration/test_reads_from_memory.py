@@ -246,6 +246,32 @@ def test_single_gets_asked_together_share_one_statement_and_keep_their_own_answe
     assert json.loads(answers[3])["metadata"]["name"] == "item-1"
 
 
+def test_the_same_resource_asked_together_is_looked_up_once_and_answers_every_asker(service: Service) -> None:
+    """Clients polling one resource at once: each key goes into the statement once, and its row answers all
+    of them. Counted where it shows: a refused key among them sends each distinct key alone (one statement
+    each, not one per asker), and every asker still gets its own answer."""
+    db = current().db
+    kind = kind_named("workspace")
+    asked = ["item-0", "bad\x00name", "item-0", "bad\x00name", "item-1", "item-0"]
+
+    async def gather() -> list[Any]:
+        reads = ResourceReads(AsyncReads(db))
+        try:
+            return await asyncio.gather(*(reads.read(kind, Place(TENANT), name) for name in asked),
+                                        return_exceptions=True)
+        finally:
+            await reads.reads.close()
+
+    before = db.executed["stamp_resource"]
+    answers = asyncio.run(gather())
+    assert db.executed["stamp_resource"] - before == 1 + 3  # together (refused), then item-0, the bad name, item-1
+    for name, answer in zip(asked, answers, strict=True):
+        if "\x00" in name:
+            assert isinstance(answer, errors.InvalidRequest)
+        else:
+            assert json.loads(answer)["metadata"]["name"] == name
+
+
 def test_a_route_table_follows_its_target_while_its_row_stays_the_same(service: Service) -> None:
     """A route's state depends on its target, not on the table's row: a remembered body is kept per live status."""
     table = f"{NET}/networks/net/route-tables/to-gateway"
