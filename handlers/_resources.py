@@ -36,7 +36,7 @@ async def list_resources(kind: Kind, where: Place, labels: str | None, limit: in
     if not reads.usable():
         return _json(await run_in_threadpool(_list_in_thread, kind, where, labels, limit, skip_token, collection))
     items, token = await reads.list_page(kind, where, labels=labels, limit=limit or LIST_DEFAULT_LIMIT,
-                                         skip_token=skip_token, deleted=deleted_mode(), visible=access.visible)
+                                         skip_token=skip_token, deleted=deleted_mode(), visible=access.visibility())
     return _bytes(list_body(items, list_metadata(kind.api, collection, "GET", token)))
 
 
@@ -44,7 +44,7 @@ def _list_in_thread(kind: Kind, where: Place, labels: str | None, limit: int | N
                     collection: str) -> dict[str, Any]:
     items, token = current().resource_service.list_page(kind, where, labels=labels,
                                                         limit=limit or LIST_DEFAULT_LIMIT, skip_token=skip_token,
-                                                        deleted=deleted_mode(), visible=access.visible)
+                                                        deleted=deleted_mode(), visible=access.visibility())
     return {"items": [present(kind, item, "GET") for item in items],
             "metadata": list_metadata(kind.api, collection, "GET", token)}
 

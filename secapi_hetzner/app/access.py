@@ -133,7 +133,8 @@ def done(token: contextvars.Token[Decision | None]) -> None:
     _decision.reset(token)
 
 
-def visible(name: str) -> bool:
-    """May the caller see the list item ``name``? (Always, outside an authorised list.)"""
+def visibility() -> Callable[[str], bool] | None:
+    """Which items of the list being read the caller may see: None when all of them (outside an authorised
+    list, or a decision that limits nothing), else a test of an item's name."""
     decision = _decision.get()
-    return decision is None or decision.sees(name)
+    return None if decision is None or decision.visible_names is None else decision.sees

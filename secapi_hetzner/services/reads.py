@@ -112,7 +112,7 @@ class KnownVersions:
         return len(self._known)
 
 
-class _Stamp(NamedTuple):
+class _Stamp(NamedTuple):  # (the columns of stamp_resources, in order)
     id: str  # the resource's id as text (hashing UUID objects cost more than the rest of a page)
     name: str
     stamp: str
@@ -157,7 +157,7 @@ class ResourceReads:
         return (await self._present(kind, known))[0]
 
     async def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
-                        deleted: str, visible: Callable[[str], bool] = lambda name: True
+                        deleted: str, visible: Callable[[str], bool] | None = None
                         ) -> tuple[list[bytes], str | None]:
         """What :meth:`ResourceService.list_page` answers, as encoded items."""
         selector = parse_label_filter(labels)
@@ -168,10 +168,10 @@ class ResourceReads:
         fill: PageFill[tuple[_Stamp, _Known]] = PageFill(limit)
         size = min(limit + 1, LIST_BATCH)
         while True:
-            rows = await self.reads.all("stamp_resources", {**params, "after": after, "batch": size})
-            stamps = [_Stamp.of(r, r["name"]) for r in rows]
+            stamps = await self.reads.all_made("stamp_resources", {**params, "after": after, "batch": size},
+                                               _Stamp._make)
             known = await self._known(stamps, lambda resource: listed(resource, deleted))
-            kept = [(s, k) for s, k in known if visible(s.name)]
+            kept = known if visible is None else [(s, k) for s, k in known if visible(s.name)]
             if selector.terms:
                 kept = [(s, k) for s, k in kept if selector.matches(k.resource.labels or {})]
             next_after = fill.add(kept, stamps[-1].name if stamps else "", len(stamps) == size)

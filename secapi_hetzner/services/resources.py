@@ -161,10 +161,11 @@ class ResourceService:
         return [with_live(r, extra) for r in resources]
 
     def list_page(self, kind: Kind, place: Place, *, labels: str | None, limit: int, skip_token: str | None,
-                  deleted: str, visible: Callable[[str], bool] = lambda name: True
+                  deleted: str, visible: Callable[[str], bool] | None = None
                   ) -> tuple[list[Resource], str | None]:
         """One page in name order. The cursor is a keyset position kept server-side, so pages stay
-        consistent under concurrent writes: nothing is skipped or repeated."""
+        consistent under concurrent writes: nothing is skipped or repeated. ``visible``: which names the
+        caller may see (None: all)."""
         selector = parse_label_filter(labels)
         key = place.key(kind, "")
         scope = list_scope(kind, place, deleted, labels)
@@ -173,7 +174,7 @@ class ResourceService:
         size = min(limit + 1, LIST_BATCH)
         while True:
             batch = self.repository.batch(key, after=after, deleted=deleted, size=size)
-            kept = [r for r in batch if selector.matches(r.labels or {}) and visible(r.key.name)]
+            kept = [r for r in batch if selector.matches(r.labels or {}) and (visible is None or visible(r.key.name))]
             next_after = fill.add(kept, batch[-1].key.name if batch else "", len(batch) == size)
             if next_after is None:
                 break

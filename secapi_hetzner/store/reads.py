@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any, NamedTuple
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -23,6 +23,8 @@ from secapi_hetzner import errors, jsoncodec
 from secapi_hetzner.settings import DB_TIMEOUT_SECONDS
 from secapi_hetzner.store.db import QUERIES, Database, Row, db_errors
 from secapi_hetzner.store.repository import Key
+
+T = TypeVar("T")
 
 #: connections of the read pool per serving process (a read holds one for a single statement), all opened
 #: with the pool: it never grows while serving
@@ -91,6 +93,12 @@ class AsyncReads:
     async def all(self, name: str, params: dict[str, Any]) -> list[Row]:
         async with self._connection(name) as conn:
             return await (await conn.execute(QUERIES[name], params)).fetchall()
+
+    async def all_made(self, name: str, params: dict[str, Any], make: Callable[[Sequence[Any]], T]) -> list[T]:
+        """The rows of ``name``, each made by ``make`` from its values in column order (no dict per row)."""
+        async with self._connection(name) as conn:
+            cursor = conn.cursor(row_factory=lambda _cursor: make)
+            return await (await cursor.execute(QUERIES[name], params)).fetchall()
 
     async def one(self, name: str, params: dict[str, Any]) -> Row | None:
         rows = await self.all(name, params)

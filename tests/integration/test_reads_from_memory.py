@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.conftest import TENANT, Service
 from tests.support.lists import names_across_pages
 from tests.support.refs import ref
 
+T = TypeVar("T")
 WS = "ws-memory"
 WORKSPACES = f"/providers/seca.workspace/v1/tenants/{TENANT}/workspaces"
 NET = f"/providers/seca.network/v1/tenants/{TENANT}/workspaces/{WS}"
@@ -175,10 +177,18 @@ class ChangedBetweenStatements(AsyncReads):
 
     async def all(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = await super().all(name, params)
+        self._purge_after(name)
+        return rows
+
+    async def all_made(self, name: str, params: dict[str, Any], make: Callable[[Sequence[Any]], T]) -> list[T]:
+        rows = await super().all_made(name, params, make)
+        self._purge_after(name)
+        return rows
+
+    def _purge_after(self, name: str) -> None:
         if name.startswith("stamp_"):
             self.db.all_sql("UPDATE resources SET deleted_at = now(), purged_at = now() WHERE kind = 'workspace' "
                             f"AND name = '{self.name}' RETURNING id")
-        return rows
 
 
 @pytest.mark.parametrize("read", ["get", "list"])
