@@ -228,27 +228,30 @@ def test_the_read_pool_serves_only_its_own_event_loop(service: Service) -> None:
     assert reads.usable() is False  # and outside any loop
 
 
+async def workspaces_read_together(db: Database, names: list[str]) -> list[Any]:
+    """GETs of the workspaces ``names`` at once, on one event loop and its own read pool: bodies or errors."""
+    reads = ResourceReads(AsyncReads(db))
+    kind = kind_named("workspace")
+    try:
+        return await asyncio.gather(*(reads.read(kind, Place(TENANT), name) for name in names),
+                                    return_exceptions=True)
+    finally:
+        await reads.reads.close()
+
+
 def test_single_gets_asked_together_share_one_statement_and_keep_their_own_answers(service: Service) -> None:
     """Ten GETs at once on one event loop: one stamp statement for all. A name the database refuses (a NUL)
     among them fails that statement: each key is then asked alone and gets its own answer."""
     db = current().db
-    kind = kind_named("workspace")
     names = [f"item-{i % ITEMS}" for i in range(9)] + [WS]
 
-    async def gather(reads: ResourceReads, asked: list[str]) -> list[Any]:
-        try:
-            return await asyncio.gather(*(reads.read(kind, Place(TENANT), name) for name in asked),
-                                        return_exceptions=True)
-        finally:
-            await reads.reads.close()
-
     before = db.executed["stamp_resource"]
-    answers = asyncio.run(gather(ResourceReads(AsyncReads(db)), names))
+    answers = asyncio.run(workspaces_read_together(db, names))
     assert db.executed["stamp_resource"] - before == 1
     assert [json.loads(answer)["metadata"]["name"] for answer in answers] == names
 
     before = db.executed["stamp_resource"]
-    answers = asyncio.run(gather(ResourceReads(AsyncReads(db)), ["item-0", "bad\x00name", "missing", "item-1"]))
+    answers = asyncio.run(workspaces_read_together(db, ["item-0", "bad\x00name", "missing", "item-1"]))
     assert db.executed["stamp_resource"] - before == 5  # together (refused), then each alone
     assert json.loads(answers[0])["metadata"]["name"] == "item-0"
     assert isinstance(answers[1], errors.InvalidRequest)
@@ -261,19 +264,10 @@ def test_the_same_resource_asked_together_is_looked_up_once_and_answers_every_as
     of them. Counted where it shows: a refused key among them sends each distinct key alone (one statement
     each, not one per asker), and every asker still gets its own answer."""
     db = current().db
-    kind = kind_named("workspace")
     asked = ["item-0", "bad\x00name", "item-0", "bad\x00name", "item-1", "item-0"]
 
-    async def gather() -> list[Any]:
-        reads = ResourceReads(AsyncReads(db))
-        try:
-            return await asyncio.gather(*(reads.read(kind, Place(TENANT), name) for name in asked),
-                                        return_exceptions=True)
-        finally:
-            await reads.reads.close()
-
     before = db.executed["stamp_resource"]
-    answers = asyncio.run(gather())
+    answers = asyncio.run(workspaces_read_together(db, asked))
     assert db.executed["stamp_resource"] - before == 1 + 3  # together (refused), then item-0, the bad name, item-1
     for name, answer in zip(asked, answers, strict=True):
         if "\x00" in name:
