@@ -3,6 +3,7 @@ against the simulator; every step's condition history is the exact one SECA clie
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -29,6 +30,12 @@ def servers(service: Service) -> list[dict[str, Any]]:
 def volumes(service: Service) -> list[dict[str, Any]]:
     projects = service.simulator.state.dump()["projects"]
     return [v for project in projects.values() for v in project.get("volumes", [])]
+
+
+def named_volumes(service: Service, name: str) -> list[dict[str, Any]]:
+    """The Hetzner volumes of block storage ``name``: a Hetzner name is the SECA name, a dash and the id's
+    first 8 hex digits (matched whole: a volume "data" whose id begins with d is named data-d…)."""
+    return [v for v in volumes(service) if re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{8}}", v["name"])]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -160,7 +167,7 @@ def test_data_volume_is_created_in_the_instance_location_and_attached(service: S
     volume_ref = {"deviceRef": {"resource": "block-storages/data-d"}}
     service.put(f"{COMPUTE}/vm-d", instance_body("boot-d", zone="nbg1", dataVolumes=[volume_ref]))
     service.drain()
-    [volume] = [v for v in volumes(service) if v["name"].startswith("data-d")]
+    [volume] = named_volumes(service, "data-d")
     assert volume["size"] == 50 and volume["location"]["name"] == "nbg1" and volume["server"] is not None
     data = service.get(f"{STORAGE}/data-d").json()
     assert data["status"]["attachedTo"] == {"resource": "instances/vm-d"} and data["status"]["state"] == "active"
@@ -172,7 +179,7 @@ def test_data_volume_is_created_in_the_instance_location_and_attached(service: S
     service.drain()
     service.delete(f"{STORAGE}/data-d")
     service.drain()
-    assert [v for v in volumes(service) if v["name"].startswith("data-d")] == []
+    assert named_volumes(service, "data-d") == []
 
 
 def test_the_same_put_again_retries_a_resource_in_error(service: Service) -> None:

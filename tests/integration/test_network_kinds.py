@@ -406,7 +406,9 @@ def test_a_network_deleted_with_its_subnet_takes_the_subnet_along(service: Servi
     service.drain()
     assert service.get(f"{NET}/networks/net-c").status_code == 404
     assert service.get(f"{NET}/networks/net-c/subnets/sn-c").status_code == 404
-    assert [n for n in hetzner_networks(service) if n["name"].startswith("net-c")] == []
+    # (by its label: a Hetzner name is the SECA name plus the id's first 8 hex digits, so a network "net"
+    # whose id begins with c is named net-c…)
+    assert [n for n in hetzner_networks(service) if n["labels"].get("secapi.cloud/name") == "net-c"] == []
 
 
 def test_an_internet_gateway_deleted_before_its_route_table_leaves_the_route_pending(service: Service) -> None:
