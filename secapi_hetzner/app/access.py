@@ -3,7 +3,7 @@ second old: a change made through this process counts from the next request, one
 replica within the second; :mod:`secapi_hetzner.app.tenant_rules`) are decided by
 :mod:`secapi_hetzner.authz`. A denial is 403 naming the missing permission, before the handler runs, so it
 says nothing about whether the resource exists. For a list, the decision also says which items may be
-seen (:func:`visible`)."""
+seen (:func:`visibility`)."""
 
 from __future__ import annotations
 
