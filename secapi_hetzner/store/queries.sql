@@ -119,7 +119,10 @@ SELECT k.i, (k.workspace = '' OR EXISTS (
 -- stamp_resources --
 -- The list_resources batch as stamps only (id, name, xmin; a workspace's live resource count, counted for the
 -- whole batch at once; the digest of the targets beside them, as stamp_resource): the rows themselves are read
--- only when this process has not seen that version of them.
+-- only when this process has not seen that version of them. The counts are one index range for the whole
+-- batch, made once (MATERIALIZED, and the names as an array): whatever the table's statistics, no plan may
+-- count again per workspace (inlined, on a table not yet analyzed, a prepared plan did: 16 ms for 50
+-- workspaces, 260 ms beside 25,000 resources).
 WITH batch AS (
     SELECT r.id::text AS id, r.name, r.created_at, r.xmin::text AS stamp FROM resources r
      WHERE r.tenant = %(tenant)s AND r.workspace = %(workspace)s AND r.parent = %(parent)s AND r.kind = %(kind)s
@@ -129,9 +132,9 @@ WITH batch AS (
             OR (%(deleted)s = 'only' AND (r.purged_at IS NOT NULL OR r.deleted_at IS NOT NULL)))
      ORDER BY r.name, r.created_at
      LIMIT %(batch)s),
-counted AS (
+counted AS MATERIALIZED (
     SELECT c.workspace, count(*) AS n FROM resources c
-     WHERE %(children)s AND c.tenant = %(tenant)s AND c.workspace IN (SELECT name FROM batch)
+     WHERE %(children)s AND c.tenant = %(tenant)s AND c.workspace = ANY(ARRAY(SELECT name FROM batch))
        AND c.purged_at IS NULL AND c.deleted_at IS NULL
      GROUP BY c.workspace),
 aimed AS (
