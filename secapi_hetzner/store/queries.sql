@@ -93,14 +93,16 @@ SELECT * FROM resources
 -- resource's id and stamp (its row's xmin: every committed write of the row, by any statement, gives it a
 -- new one); for a workspace, how many live resources it holds; for a kind whose live status depends on
 -- which resources of some kinds exist beside it (a route table's targets), a digest of their names.
+-- Each key is looked up on its own (LATERAL with LIMIT 1: no plan may join the keys with the whole table;
+-- guessing 100 keys, PostgreSQL hashed every live resource of every tenant to answer one GET).
 SELECT k.i, (k.workspace = '' OR EXISTS (
           SELECT 1 FROM resources w
            WHERE w.tenant = k.tenant AND w.workspace = '' AND w.parent = '' AND w.kind = 'workspace'
              AND w.name = k.workspace AND w.purged_at IS NULL)) AS parent_exists,
-       r.id::text AS id, r.xmin::text AS stamp,
-       CASE WHEN k.children THEN (
+       r.id, r.stamp,
+       CASE WHEN k.children AND r.id IS NOT NULL THEN (
          SELECT count(*) FROM resources c
-          WHERE c.tenant = r.tenant AND c.workspace = r.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
+          WHERE c.tenant = k.tenant AND c.workspace = k.name AND c.purged_at IS NULL AND c.deleted_at IS NULL)
        END AS children,
        CASE WHEN k.targets <> '' THEN (
          SELECT coalesce(md5(string_agg(c.kind || '/' || c.name, ',' ORDER BY c.kind, c.name)), '')
@@ -111,9 +113,11 @@ SELECT k.i, (k.workspace = '' OR EXISTS (
   FROM jsonb_to_recordset(%(keys)s::jsonb)
          AS k(i int, tenant text, workspace text, parent text, kind text, name text, children boolean,
               targets text)
-  LEFT JOIN resources r
-    ON r.tenant = k.tenant AND r.workspace = k.workspace AND r.parent = k.parent AND r.kind = k.kind
-   AND r.name = k.name AND r.purged_at IS NULL
+  LEFT JOIN LATERAL (
+    SELECT f.id::text AS id, f.xmin::text AS stamp FROM resources f
+     WHERE f.tenant = k.tenant AND f.workspace = k.workspace AND f.parent = k.parent AND f.kind = k.kind
+       AND f.name = k.name AND f.purged_at IS NULL
+     LIMIT 1) r ON true
  ORDER BY k.i;
 
 -- stamp_resources --
