@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -132,6 +133,7 @@ def running_service(*, workers: int = 2, tenant: str = "bench", extra_env: dict[
         simulator.stop()
         if log is not None and not isinstance(sink, int):
             sink.close()
+        shutil.rmtree(data_dir, ignore_errors=True)  # its database (every run left ~40 MB behind)
 
 
 def machine() -> dict[str, str]:
