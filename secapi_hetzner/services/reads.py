@@ -34,6 +34,7 @@ from secapi_hetzner.store.repository import (
     Resource,
     ResourceRepository,
     cursor_after,
+    cursor_expiry_due,
     new_cursor_token,
     no_cursor_left,
 )
@@ -226,7 +227,8 @@ class ResourceReads:
     # -- page cursors ----------------------------------------------------------------------------
 
     async def _new_cursor(self, tenant: str, scope: str, after: str) -> str:
-        await self.reads.run("expire_cursors")
+        if cursor_expiry_due(self.reads.db.url):
+            await self.reads.run("expire_cursors")
         for _ in range(CURSOR_ATTEMPTS):
             token = new_cursor_token()
             if await self.reads.run("insert_cursor", {"token": token, "tenant": tenant, "scope": scope,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import secrets
 import string
+import threading
+import time
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,24 @@ CURSOR_ALPHABET = string.ascii_lowercase + string.digits
 CURSOR_LENGTH = 5  # the spec's limit for skipToken
 #: tokens tried before a list gives up on a cursor (5 characters of 36: a clash is rare)
 CURSOR_ATTEMPTS = 8
+#: seconds between two deletions of expired cursors by one process (a cursor is read only while it is live,
+#: so the deletion only keeps the table small; every page with a next page used to run it)
+CURSOR_EXPIRY_EVERY = 60.0
+
+_cursors_expired: dict[str, float] = {}  # database URL → when this process last deleted its expired cursors
+_cursors_expired_lock = threading.Lock()
+
+
+def cursor_expiry_due(database_url: str, now: float | None = None) -> bool:
+    """Whether this process deletes the expired cursors of ``database_url`` now (then not again for
+    :data:`CURSOR_EXPIRY_EVERY` seconds)."""
+    moment = time.monotonic() if now is None else now
+    with _cursors_expired_lock:
+        last = _cursors_expired.get(database_url)
+        if last is not None and moment - last < CURSOR_EXPIRY_EVERY:
+            return False
+        _cursors_expired[database_url] = moment
+        return True
 
 
 @dataclass(frozen=True)
@@ -167,7 +187,8 @@ class ResourceRepository:
     # -- page cursors (skipToken ≤ 5 characters, so the position is kept server-side) --------------
 
     def new_cursor(self, tenant: str, scope: str, after: str) -> str:
-        self.db.run("expire_cursors")  # cursors live an hour: forget the old ones as new ones are made
+        if cursor_expiry_due(self.db.url):  # cursors live an hour: forget the old ones as new ones are made
+            self.db.run("expire_cursors")
         for _ in range(CURSOR_ATTEMPTS):
             token = new_cursor_token()
             if self.db.run("insert_cursor", {"token": token, "tenant": tenant, "scope": scope, "after": after}):

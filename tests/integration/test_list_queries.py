@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from secapi_hetzner.app.services import current
+from secapi_hetzner.store import repository
 from tests.conftest import TENANT, Service
 from tests.support.lists import names_across_pages
 from tests.support.refs import ref
@@ -47,8 +48,9 @@ def estate(service: Service) -> None:
     service.drain()
 
 
-#: looked at at most once a second, whatever the request (revoked tokens, rotated credentials, access rules)
-PERIODIC = ("token_generation", "credential_generation", "access_rules")
+#: looked at at most once a second, whatever the request (revoked tokens, rotated credentials, access rules),
+#: and expired page cursors deleted at most once a minute
+PERIODIC = ("token_generation", "credential_generation", "access_rules", "expire_cursors")
 
 
 def statements(service: Service, path: str, limit: int) -> Counter[str]:
@@ -79,3 +81,31 @@ def test_a_sparse_label_filter_pages_through_every_match(service: Service) -> No
         assert service.put(f"{base}/sparse-{i:02d}", {"labels": labels, "spec": {}}).status_code == 201
     seen = names_across_pages(service, base, {"limit": 2, "labels": "sparse=yes"}, most=5)
     assert seen == ["sparse-00", "sparse-04", "sparse-08", "sparse-12"]
+
+
+def test_a_skip_token_past_its_hour_is_refused_though_its_row_is_still_there(service: Service) -> None:
+    """Expired cursors are deleted at most once a minute, so a cursor read must check the expiry itself."""
+    path = COLLECTIONS["workspaces"][0]
+    token = service.get(path, params={"limit": 2}).json()["metadata"]["skipToken"]
+    with current().db.connection() as conn:
+        conn.execute("UPDATE page_cursors SET expires_at = now() - interval '1 second' WHERE token = %s", (token,))
+    answer = service.get(path, params={"limit": 2, "skipToken": token})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["type"].endswith("/invalid-request") and "skipToken" in answer.text
+    with current().db.connection() as conn:  # still there: the answer did not depend on the deletion
+        assert conn.execute("SELECT count(*) AS n FROM page_cursors WHERE token = %s", (token,)).fetchone() == {"n": 1}
+
+
+def test_expired_cursors_are_deleted_by_a_paged_list_at_most_once_a_minute(service: Service,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repository, "_cursors_expired", {})  # as if this process had not deleted any for a minute
+    with current().db.connection() as conn:
+        conn.execute("INSERT INTO page_cursors (token, tenant, scope, after_name, expires_at)"
+                     " VALUES ('old00', %s, 'x', '', now() - interval '1 minute')", (TENANT,))
+    db = current().db
+    before = db.executed["expire_cursors"]
+    for _ in range(5):
+        assert service.get(COLLECTIONS["workspaces"][0], params={"limit": 2}).json()["metadata"]["skipToken"]
+    assert db.executed["expire_cursors"] - before == 1
+    with current().db.connection() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM page_cursors WHERE token = 'old00'").fetchone() == {"n": 0}

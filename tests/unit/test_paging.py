@@ -2,6 +2,7 @@ import pytest
 
 from secapi_hetzner.errors import InvalidRequest
 from secapi_hetzner.paging import decode_offset, encode_offset, page
+from secapi_hetzner.store import repository
 
 
 def test_pages_cover_every_item_once() -> None:
@@ -28,3 +29,13 @@ def test_token_round_trip_at_the_cap() -> None:
 def test_bad_tokens_are_invalid_requests(token: str) -> None:
     with pytest.raises(InvalidRequest):
         decode_offset(token)
+
+
+def test_expired_cursors_are_deleted_at_most_once_a_minute_per_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repository, "_cursors_expired", {})
+    due = repository.cursor_expiry_due
+    assert due("db-a", now=100.0)
+    assert not due("db-a", now=100.0 + repository.CURSOR_EXPIRY_EVERY - 0.1)
+    assert due("db-b", now=101.0)  # another database keeps its own minute
+    assert due("db-a", now=100.0 + repository.CURSOR_EXPIRY_EVERY)
+    assert not due("db-a", now=100.0 + repository.CURSOR_EXPIRY_EVERY + 1)
