@@ -43,6 +43,8 @@ from secapi_hetzner.store.repository import (
 CAPACITY = 4096
 #: and at most this many bytes of encoded answers (a resource's body is bounded by the request limits)
 CAPACITY_BYTES = 32 * 1024 * 1024
+#: items of whole-collection pages kept with the stamps they were made from (references to bodies kept above)
+PAGE_ITEMS = 8192
 
 
 #: what, besides its row, a version's body was presented with: a workspace's live count (an int), nothing (None),
@@ -130,10 +132,43 @@ def _slot(kind: Kind, stamp: _Stamp) -> Slot:
     return stamp.targets if kind.live_reads == "targets" else stamp.children
 
 
+class WholePages:
+    """The last answer of each whole-collection page (by tenant, list scope and limit) with the stamps it was made
+    from; bounded by the items they hold (they share their bodies with :class:`KnownVersions`). Used on the
+    event loop only."""
+
+    def __init__(self, capacity_items: int = PAGE_ITEMS) -> None:
+        self.capacity_items = capacity_items
+        self._pages: OrderedDict[tuple[str, str, int], tuple[list[_Stamp], list[bytes]]] = OrderedDict()
+        self._items = 0
+        self.hits = 0  # (tests, bench)
+
+    def get(self, key: tuple[str, str, int], stamps: list[_Stamp]) -> list[bytes] | None:
+        found = self._pages.get(key)
+        if found is None or found[0] != stamps:
+            return None
+        self._pages.move_to_end(key)
+        self.hits += 1
+        return found[1]
+
+    def put(self, key: tuple[str, str, int], stamps: list[_Stamp], bodies: list[bytes]) -> None:
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self._items -= len(old[1])
+        if len(bodies) > self.capacity_items:
+            return
+        self._pages[key] = (stamps, bodies)
+        self._items += len(bodies)
+        while self._items > self.capacity_items:
+            _, (_, dropped) = self._pages.popitem(last=False)
+            self._items -= len(dropped)
+
+
 class ResourceReads:
     def __init__(self, reads: AsyncReads, known: KnownVersions | None = None) -> None:
         self.reads = reads
         self.known = known or KnownVersions()
+        self.pages = WholePages()
         #: what the live status of "targets" kinds reads with, in a worker thread
         self.repository = ResourceRepository(reads.db)
 
@@ -168,9 +203,16 @@ class ResourceReads:
                   "targets": ",".join(kind.live_targets)}
         fill: PageFill[tuple[_Stamp, _Known]] = PageFill(limit)
         size = min(limit + 1, LIST_BATCH)
+        # a whole collection on one page, for a caller who may see all of it: the same stamps as last time
+        # give the same items (every input of an item is in its stamp), so they are answered as they were
+        memo = (place.tenant, scope, limit) if not skip_token and visible is None else None
         while True:
             stamps = await self.reads.all_made("stamp_resources", {**params, "after": after, "batch": size},
                                                _Stamp._make)
+            if memo is not None:
+                if (same := self.pages.get(memo, stamps)) is not None:
+                    return same, None
+                memo = memo if len(stamps) < size else None  # (a page that goes on has a cursor of its own)
             known = await self._known(stamps, lambda resource: listed(resource, deleted))
             kept = known if visible is None else [(s, k) for s, k in known if visible(s.name)]
             if selector.terms:
@@ -181,6 +223,8 @@ class ResourceReads:
             after, size = next_after, LIST_BATCH
         page, last = fill.result(lambda item: item[0].name)
         bodies = await self._present(kind, page)
+        if memo is not None and last is None:
+            self.pages.put(memo, stamps, bodies)
         token = await self._new_cursor(place.tenant, scope, last) if last is not None else None
         return bodies, token
 

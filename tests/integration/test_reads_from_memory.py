@@ -108,6 +108,38 @@ def test_a_known_version_costs_one_statement_and_no_row_read(service: Service) -
     assert known.rows_read == rows_read
 
 
+def test_a_whole_page_is_answered_again_only_while_its_stamps_are_the_same(service: Service) -> None:
+    """A collection read whole, unchanged, gives the answer made last time; a caller who may see only part of
+    it, a page that goes on, or any write to any item (by any statement) does not."""
+    reads = ResourceReads(AsyncReads(current().db))
+    kind = kind_named("workspace")
+
+    async def page(limit: int = 100, visible: Callable[[str], bool] | None = None) -> tuple[list[bytes], str | None]:
+        return await reads.list_page(kind, Place(TENANT), labels=None, limit=limit, skip_token=None,
+                                     deleted="exclude", visible=visible)
+
+    async def run() -> None:
+        try:
+            first, _ = await page()
+            again, _ = await page()
+            assert again is first and reads.pages.hits == 1  # the same answer, not made again
+            mine, _ = await page(visible=lambda name: name == "item-0")
+            assert [json.loads(item)["metadata"]["name"] for item in mine] == ["item-0"]
+            partial, token = await page(limit=2)
+            assert token is not None and len(partial) == 2
+            assert (await page(limit=2))[0] is not partial and reads.pages.hits == 1
+            # a write that changes nothing a client sees still gives the row a new stamp: made again
+            current().db.all_sql("UPDATE resources SET labels = labels WHERE kind = 'workspace' AND name = 'item-1' "
+                                 f"AND tenant = '{TENANT}' RETURNING id")
+            after, _ = await page()
+            assert after is not first and after == first and reads.pages.hits == 1
+            assert (await page())[0] is after and reads.pages.hits == 2
+        finally:
+            await reads.reads.close()
+
+    asyncio.run(run())
+
+
 def test_a_change_through_the_api_is_read_at_once(service: Service) -> None:
     path = f"{WORKSPACES}/item-0"
     first = service.get(path).json()
