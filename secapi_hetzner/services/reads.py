@@ -43,8 +43,9 @@ from secapi_hetzner.store.repository import (
 CAPACITY = 4096
 #: and at most this many bytes of encoded answers (a resource's body is bounded by the request limits)
 CAPACITY_BYTES = 32 * 1024 * 1024
-#: items of whole-collection pages kept with the stamps they were made from (references to bodies kept above)
+#: items of whole-collection pages kept with the stamps they were made from, and their bytes
 PAGE_ITEMS = 8192
+PAGE_BYTES = 32 * 1024 * 1024
 
 
 #: what, besides its row, a version's body was presented with: a workspace's live count (an int), nothing (None),
@@ -133,14 +134,16 @@ def _slot(kind: Kind, stamp: _Stamp) -> Slot:
 
 
 class WholePages:
-    """The last answer of each whole-collection page (by tenant, list scope and limit) with the stamps it was made
-    from; bounded by the items they hold (they share their bodies with :class:`KnownVersions`). Used on the
-    event loop only."""
+    """The last answer of each whole-collection page (by tenant, list scope and limit) with the stamps it was
+    made from; bounded by the items and bytes they hold (bodies they may keep alive after
+    :class:`KnownVersions` let them go). Used on the event loop only."""
 
-    def __init__(self, capacity_items: int = PAGE_ITEMS) -> None:
+    def __init__(self, capacity_items: int = PAGE_ITEMS, capacity_bytes: int = PAGE_BYTES) -> None:
         self.capacity_items = capacity_items
-        self._pages: OrderedDict[tuple[str, str, int], tuple[list[_Stamp], list[bytes]]] = OrderedDict()
+        self.capacity_bytes = capacity_bytes
+        self._pages: OrderedDict[tuple[str, str, int], tuple[list[_Stamp], list[bytes], int]] = OrderedDict()
         self._items = 0
+        self._bytes = 0
         self.hits = 0  # (tests, bench)
 
     def get(self, key: tuple[str, str, int], stamps: list[_Stamp]) -> list[bytes] | None:
@@ -152,16 +155,21 @@ class WholePages:
         return found[1]
 
     def put(self, key: tuple[str, str, int], stamps: list[_Stamp], bodies: list[bytes]) -> None:
-        old = self._pages.pop(key, None)
-        if old is not None:
-            self._items -= len(old[1])
-        if len(bodies) > self.capacity_items:
+        self._drop(key)
+        size = sum(len(body) for body in bodies)
+        if len(bodies) > self.capacity_items or size > self.capacity_bytes:
             return
-        self._pages[key] = (stamps, bodies)
+        self._pages[key] = (stamps, bodies, size)
         self._items += len(bodies)
-        while self._items > self.capacity_items:
-            _, (_, dropped) = self._pages.popitem(last=False)
-            self._items -= len(dropped)
+        self._bytes += size
+        while self._items > self.capacity_items or self._bytes > self.capacity_bytes:
+            self._drop(next(iter(self._pages)))
+
+    def _drop(self, key: tuple[str, str, int]) -> None:
+        dropped = self._pages.pop(key, None)
+        if dropped is not None:
+            self._items -= len(dropped[1])
+            self._bytes -= dropped[2]
 
 
 class ResourceReads:

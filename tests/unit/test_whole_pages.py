@@ -33,3 +33,14 @@ def test_the_least_recently_used_pages_go_first_past_the_item_bound() -> None:
     assert pages.get(("t", "scope-1", 50), stamps("1", "1")) == [b"x", b"y"]
     pages.put(("t", "scope-1", 50), stamps("2", "2"), [b"p", b"q"])  # replaced, not counted twice
     assert pages.get(("t", "scope-2", 50), stamps("1", "1")) == [b"x", b"y"]
+
+
+def test_pages_are_bounded_by_their_bytes_too() -> None:
+    pages = WholePages(capacity_bytes=10)
+    pages.put(("t", "a", 50), stamps("1"), [b"12345"])
+    pages.put(("t", "b", 50), stamps("1"), [b"1234567"])  # 12 bytes > 10: "a" goes
+    assert pages.get(("t", "a", 50), stamps("1")) is None
+    assert pages.get(("t", "b", 50), stamps("1")) == [b"1234567"]
+    pages.put(("t", "c", 50), stamps("1"), [b"x" * 11])  # more than the bound alone: not kept
+    assert pages.get(("t", "c", 50), stamps("1")) is None
+    assert pages.get(("t", "b", 50), stamps("1")) == [b"1234567"]
