@@ -43,8 +43,8 @@ from secapi_hetzner.store.repository import (
 CAPACITY = 4096
 #: and at most this many bytes of encoded answers (a resource's body is bounded by the request limits)
 CAPACITY_BYTES = 32 * 1024 * 1024
-#: items of whole-collection pages kept with the stamps they were made from, and their bytes
-PAGE_ITEMS = 8192
+#: entries (stamps and items) of whole-collection pages kept with the stamps they were made from, and their bytes
+PAGE_ITEMS = 16384
 PAGE_BYTES = 32 * 1024 * 1024
 
 
@@ -135,8 +135,10 @@ def _slot(kind: Kind, stamp: _Stamp) -> Slot:
 
 class WholePages:
     """The last answer of each whole-collection page (by tenant, list scope and limit) with the stamps it was
-    made from; bounded by the items and bytes they hold (bodies they may keep alive after
-    :class:`KnownVersions` let them go). Used on the event loop only."""
+    made from; bounded by the entries they hold (a page counts its stamps and items, and at least one: a
+    client asking with ever new label filters that match nothing fills it no faster than one that lists
+    everything) and their bytes (bodies they may keep alive after :class:`KnownVersions` let them go). Used
+    on the event loop only."""
 
     def __init__(self, capacity_items: int = PAGE_ITEMS, capacity_bytes: int = PAGE_BYTES) -> None:
         self.capacity_items = capacity_items
@@ -156,20 +158,27 @@ class WholePages:
 
     def put(self, key: tuple[str, str, int], stamps: list[_Stamp], bodies: list[bytes]) -> None:
         self._drop(key)
-        size = sum(len(body) for body in bodies)
-        if len(bodies) > self.capacity_items or size > self.capacity_bytes:
+        size = sum(len(body) for body in bodies) + len(key[1])
+        if _weight(stamps, bodies) > self.capacity_items or size > self.capacity_bytes:
             return
         self._pages[key] = (stamps, bodies, size)
-        self._items += len(bodies)
+        self._items += _weight(stamps, bodies)
         self._bytes += size
         while self._items > self.capacity_items or self._bytes > self.capacity_bytes:
             self._drop(next(iter(self._pages)))
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
     def _drop(self, key: tuple[str, str, int]) -> None:
         dropped = self._pages.pop(key, None)
         if dropped is not None:
-            self._items -= len(dropped[1])
+            self._items -= _weight(dropped[0], dropped[1])
             self._bytes -= dropped[2]
+
+
+def _weight(stamps: list[_Stamp], bodies: list[bytes]) -> int:
+    return 1 + len(stamps) + len(bodies)
 
 
 class ResourceReads:
